@@ -1,0 +1,3 @@
+from cpmetrics.cli import main
+
+main()

@@ -1,0 +1,45 @@
+"""The library entry points: what the CLI does, for another Python program to call.
+
+    from cpmetrics.api import load_plans, compute_periods
+    from cpmetrics.periods import parse_month
+    loaded = load_plans("plans.csv")
+    result = compute_periods(loaded.plans, [parse_month("2018-10")], population=75_000)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from cpmetrics.engine import Options, Population, Result, compute
+from cpmetrics.io import read_extract
+from cpmetrics.periods import Period
+from cpmetrics.validate import Validated, validate_extract
+
+
+def load_plans(
+    path: str | Path,
+    *,
+    extract_date: dt.date | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Validated:
+    """Read and validate an extract: clean plan rows plus the findings report."""
+    raw = read_extract(path)
+    return validate_extract(raw, extract_date=extract_date or dt.date.today(), mapping=columns)
+
+
+def compute_periods(
+    plans: object,
+    periods: Sequence[Period],
+    *,
+    population: int | Population | None = None,
+    options: Options | None = None,
+) -> Result:
+    """Every measure for every period (``plans``: the ``plans`` frame of ``load_plans``)."""
+    import polars as pl
+
+    assert isinstance(plans, pl.DataFrame)
+    if not isinstance(population, Population):
+        population = Population(fixed=population)
+    return compute(plans, periods, population=population, options=options)

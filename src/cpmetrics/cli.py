@@ -1,0 +1,297 @@
+"""The command line: a thin layer over cpmetrics.api. Heavy modules load inside commands."""
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional, TextIO, TypeVar
+
+import typer
+
+from cpmetrics import __version__
+from cpmetrics.errors import CpmetricsError, ExitCode, UsageError
+from cpmetrics.render import Format
+
+app = typer.Typer(
+    name="cpmetrics",
+    help="Child protection plan measures (DfE definitions) from case-level extracts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    """Messages for people go to stderr; stdout carries only the requested output."""
+    print(f"cpmetrics: {message}", file=sys.stderr)
+
+
+def handle_errors(command: F) -> F:
+    """Turn cpmetrics errors into one line on stderr and the right exit code; no tracebacks."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except CpmetricsError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            # The reader (head, less) went away: not an error of ours.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except MemoryError:
+            say("error: out of memory reading or computing; try a smaller extract")
+            raise typer.Exit(int(ExitCode.DATA)) from None
+        except Exception as exc:
+            if os.environ.get("CPMETRICS_DEBUG"):
+                raise
+            say(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in cpmetrics; "
+                "set CPMETRICS_DEBUG=1 to see the traceback."
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cpmetrics {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Child protection plan measures (DfE definitions) from case-level extracts."""
+
+
+# Options shared by the commands that read an extract.
+InputArg = Annotated[
+    Optional[Path],
+    typer.Argument(
+        help="Plan extract (CSV). Default: 'input' in cpmetrics.toml.", show_default=False
+    ),
+]
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", help="Config file (default: ./cpmetrics.toml if present)."),
+]
+ExtractDateOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--extract-date",
+        help="Date the extract was taken, YYYY-MM-DD (default: config, else today). "
+        "Dates after it are errors.",
+    ),
+]
+FormatOpt = Annotated[
+    Optional[Format],
+    typer.Option(
+        "--format", "-f", help="Output format (default: table on a terminal, else csv)."
+    ),
+]
+OutputOpt = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to this file instead of stdout."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Exit 1 (and print nothing) if any row has an error.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
+
+
+def _parse_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date in YYYY-MM-DD form") from None
+
+
+def _choose_format(fmt: Format | None, output: Path | None) -> Format:
+    if fmt is not None:
+        return fmt
+    if output is not None:
+        suffix = output.suffix.lower()
+        return {".json": Format.json, ".txt": Format.table}.get(suffix, Format.csv)
+    return Format.table if sys.stdout.isatty() else Format.csv
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        handle = output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    with handle:
+        yield handle
+
+
+@app.command()
+@handle_errors
+def compute(
+    month: Annotated[
+        str, typer.Option("--month", "-m", help="Calendar month, YYYY-MM (e.g. 2018-10).")
+    ],
+    input: InputArg = None,
+    population: Annotated[
+        Optional[int],
+        typer.Option(
+            "--population", min=1, help="Children aged 0-17, for the rate per 10,000."
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    repeat_rule: Annotated[
+        Optional[str],
+        typer.Option(
+            "--repeat-rule",
+            help="Second or subsequent plan by: either (default), history, count, within.",
+        ),
+    ] = None,
+    repeat_within: Annotated[
+        Optional[int],
+        typer.Option(
+            "--repeat-within", min=1,
+            help="Months after the previous plan's end for --repeat-rule within.",
+        ),
+    ] = None,
+    duration_days: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--duration-days/--duration-calendar",
+            help="2 years as 730 days instead of calendar years.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute the standard measures for one month.
+
+    Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
+    """
+    from cpmetrics.runner import CommandSettings, run_compute
+
+    request = CommandSettings.resolve(
+        input=input, config=config, extract_date=_parse_date(extract_date, "--extract-date"),
+        population=population, repeat_rule=repeat_rule, repeat_within=repeat_within,
+        duration_days=duration_days,
+    )
+    chosen = _choose_format(fmt, output)
+    result, label = run_compute(request, month, strict=strict, notify=None if quiet else say)
+    from cpmetrics.render import render
+
+    with _destination(output) as stream:
+        render(result.table, chosen, stream, title=label)
+
+
+@app.command()
+@handle_errors
+def validate(
+    input: InputArg = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Findings to show in a table (0: all).")
+    ] = 50,
+) -> None:
+    """Check an extract against the validation rules; exit 1 if any row has an error.
+
+    Example: cpmetrics validate sample_data/cp_plans.csv --format csv -o findings.csv
+    """
+    from cpmetrics.runner import CommandSettings, load, write_findings
+
+    request = CommandSettings.resolve(
+        input=input, config=config, extract_date=_parse_date(extract_date, "--extract-date")
+    )
+    loaded = load(request)
+    chosen = _choose_format(fmt, output)
+    with _destination(output) as stream:
+        write_findings(loaded.report, chosen, stream, limit=limit)
+    say(f"{loaded.report.source}: {loaded.report.summary()}")
+    if loaded.report.count_at("error"):
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+@app.command()
+@handle_errors
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 2018,
+    plans: Annotated[
+        Optional[int],
+        typer.Option("--plans", min=1, help="About this many plans (default: one mid-sized LA)."),
+    ] = None,
+    first_day: Annotated[
+        str, typer.Option("--from", help="First day the extract covers.")
+    ] = "2012-04-01",
+    last_day: Annotated[
+        str, typer.Option("--to", help="The extract date (open plans have no end).")
+    ] = "2019-12-31",
+) -> None:
+    """Write a realistic synthetic plan extract (no real child's data).
+
+    Example: cpmetrics sample --seed 2018 --out sample_data/cp_plans.csv
+    """
+    from cpmetrics.sample import generate, scale_for
+
+    start = _parse_date(first_day, "--from")
+    end = _parse_date(last_day, "--to")
+    assert start is not None and end is not None
+    if end <= start:
+        raise UsageError("--to must be after --from")
+    scale = scale_for(plans, (end - start).days / 365.25) if plans else 1.0
+    frame = generate(seed, first_day=start, extract_date=end, scale=scale)
+    try:
+        frame.write_csv(out)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    say(f"wrote {frame.height:,} plans for {frame['child_id'].n_unique():,} children to {out}")
+
+
+@app.command()
+@handle_errors
+def measures() -> None:
+    """List the measures, with their definitions and sources.
+
+    Example: cpmetrics measures
+    """
+    from cpmetrics.measures import MEASURES
+
+    for m in MEASURES:
+        print(f"{m.id}  ({m.unit}, {m.kind})\n  {m.label}\n  numerator:   {m.numerator}")
+        if m.denominator != "-":
+            print(f"  denominator: {m.denominator}")
+        print(f"  source:      {m.source}\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

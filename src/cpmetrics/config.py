@@ -1,0 +1,93 @@
+"""cpmetrics.toml: where the extract is, the population, and the measure options.
+
+Precedence: command-line options > the config file > defaults. Paths in the file are relative
+to the file itself, so a config works from any working directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cpmetrics.errors import ConfigError
+
+CONFIG_NAME = "cpmetrics.toml"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: Path | None = Field(None, description="the plan extract to read when none is given")
+    population: int | None = Field(None, gt=0, description="children aged 0-17, one figure")
+    population_by_year: dict[int, int] = Field(
+        default_factory=dict,
+        description="ONS mid-year estimates of children aged 0-17, by mid-year",
+    )
+    extract_date: dt.date | None = Field(
+        None, description="the date the extract was taken (default: today)"
+    )
+    repeat_rule: Literal["either", "history", "count", "within"] = "either"
+    repeat_within_months: int = Field(24, gt=0)
+    duration_days: bool = False
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical column name -> header in the file"
+    )
+    source: Path | None = Field(None, exclude=True)  # the file these settings came from
+
+    @field_validator("population_by_year")
+    @classmethod
+    def _positive(cls, value: dict[int, int]) -> dict[int, int]:
+        for year, count in value.items():
+            if count <= 0:
+                raise ValueError(f"population for {year} must be above 0")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        from cpmetrics.schema import CANONICAL
+
+        unknown = [k for k in value if k not in CANONICAL]
+        if unknown:
+            raise ValueError(
+                f"unknown column {', '.join(unknown)}; expected one of {', '.join(CANONICAL)}"
+            )
+        return value
+
+
+def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Settings:
+    """Read ``path``, or ``cpmetrics.toml`` in ``cwd`` if there is one, else defaults."""
+    if path is None:
+        candidate = cwd / CONFIG_NAME if cwd else Path(CONFIG_NAME)
+        if not candidate.is_file():
+            return Settings()
+        path = candidate
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+    if settings.input is not None and not settings.input.is_absolute():
+        settings = settings.model_copy(update={"input": path.parent / settings.input})
+    return settings.model_copy(update={"source": path})
+
+
+def _describe(error: object) -> str:
+    assert isinstance(error, dict)
+    key = ".".join(str(part) for part in error.get("loc", ())) or "(top level)"
+    if error.get("type") == "extra_forbidden":
+        return f"unknown key '{key}'"
+    return f"key '{key}': {error.get('msg', 'invalid value')}"

@@ -1,0 +1,338 @@
+"""Compute the measures for any list of periods, from clean plan rows.
+
+The work grows with plans plus periods, never their product: snapshot counts come from sorted
+start/end dates and binary search (open at R = starts <= R minus ends <= R), flow counts from
+assigning each start and end to its period and grouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from cpmetrics import schema as s
+from cpmetrics.measures import BY_ID, MEASURES
+from cpmetrics.periods import Period, reporting_year_end
+
+RepeatRule = Literal["either", "history", "count", "within"]
+RESULT_COLUMNS = {
+    "measure": pl.String,
+    "label": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "value": pl.Float64,
+    "unit": pl.String,
+}
+_FAR_FUTURE = dt.date(9999, 12, 31)
+# History shorter than this before a period makes "second or subsequent" unreliable.
+_HISTORY_NEEDED_YEARS = 2
+
+
+@dataclass(frozen=True)
+class Options:
+    """The rulings that have a documented alternative (docs/measures.md)."""
+
+    repeat_rule: RepeatRule = "either"
+    repeat_within_months: int = 24  # only for repeat_rule="within"
+    duration_days: bool = False  # True: 2 years = 730 days instead of calendar years
+
+
+@dataclass(frozen=True)
+class Population:
+    """Children aged 0-17: one fixed figure, or ONS mid-year estimates by year."""
+
+    fixed: int | None = None
+    by_mid_year: Mapping[int, int] = field(default_factory=dict)
+
+    def for_reference_date(self, day: dt.date) -> tuple[int | None, str]:
+        """DfE divides the year ending 31 March Y by the mid-year Y-1 estimate."""
+        if self.fixed is not None:
+            return self.fixed, f"population {self.fixed:,} (as given)"
+        mid_year = reporting_year_end(day) - 1
+        value = self.by_mid_year.get(mid_year)
+        if value is None:
+            return None, f"no population estimate for mid-{mid_year}"
+        return value, f"population {value:,} (mid-{mid_year} estimate)"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The long table (one row per measure per period) and notes for the reader."""
+
+    table: pl.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def compute(
+    plans: pl.DataFrame,
+    periods: Sequence[Period],
+    *,
+    population: Population | None = None,
+    options: Options | None = None,
+) -> Result:
+    """Every measure for every period. ``plans`` holds clean rows with canonical columns."""
+    options = options or Options()
+    population = population or Population()
+    prepared = prepare(plans, options)
+    snapshot = snapshot_counts(spells(prepared), [p.end for p in periods])
+    flow = flow_counts(prepared, periods)
+    notes = _notes(prepared, periods, flow, options, population)
+    rows = []
+    for i, period in enumerate(periods):
+        pop, _ = population.for_reference_date(period.end)
+        on_plan, on_2y = snapshot[i]
+        f = flow[i]
+        figures: dict[str, tuple[int, int | None]] = {
+            "children_on_plan": (on_plan, None),
+            "rate_per_10k": (on_plan, pop),
+            "open_2y_plus_pct": (on_2y, on_plan),
+            "ceased_2y_plus_pct": (f["ceased_2y"], f["plans_ended"]),
+            "repeat_plan_pct": (f["repeats"], f["plans_started"]),
+            "plans_started": (f["plans_started"], None),
+            "plans_ended": (f["plans_ended"], None),
+            "children_started": (f["children_started"], None),
+            "children_ended": (f["children_ended"], None),
+        }
+        for measure in MEASURES:
+            numerator, denominator = figures[measure.id]
+            rows.append(
+                {
+                    "measure": measure.id,
+                    "label": measure.label,
+                    "period_start": period.start,
+                    "period_end": period.end,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": _value(measure.id, numerator, denominator),
+                    "unit": measure.unit,
+                }
+            )
+    return Result(pl.DataFrame(rows, schema=RESULT_COLUMNS), tuple(notes))
+
+
+def _value(measure_id: str, numerator: int, denominator: int | None) -> float | None:
+    unit = BY_ID[measure_id].unit
+    if unit == "%":
+        return ratio(numerator, denominator, 100)
+    if unit == "per 10,000":
+        return ratio(numerator, denominator, 10_000)
+    return float(numerator)
+
+
+def ratio(numerator: int, denominator: int | None, scale: int) -> float | None:
+    """numerator x scale / denominator to 1 dp, half away from zero, in exact integer arithmetic.
+
+    An empty or zero denominator gives None (an empty value), never 0 or NaN.
+    """
+    if not denominator:
+        return None
+    tenths = (2 * numerator * scale * 10 + denominator) // (2 * denominator)
+    return tenths / 10
+
+
+def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """Per-plan facts: the 2-year point, whether the plan lasted 2 years, whether it is a repeat."""
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    two_years = (
+        start + pl.duration(days=730) if options.duration_days else start.dt.offset_by("2y")
+    )
+    previous = (
+        pl.col(s.PREVIOUS_PLANS) if s.PREVIOUS_PLANS in plans.columns else pl.lit(None, pl.Int64)
+    )
+    by_child = plans.select(s.CHILD_ID, s.START_DATE, s.END_DATE, previous.alias("_prev")).sort(
+        s.CHILD_ID, s.START_DATE
+    )
+    history = start > start.min().over(s.CHILD_ID)
+    count = pl.col("_prev").fill_null(0) > 0
+    # Latest end among the child's earlier plans (an open one counts as not yet ended).
+    earlier_end = end.fill_null(_FAR_FUTURE).cum_max().shift(1).over(s.CHILD_ID)
+    within = history & (
+        start <= earlier_end.dt.offset_by(f"{options.repeat_within_months}mo")
+    )
+    repeat = {"either": history | count, "history": history, "count": count, "within": within}
+    return by_child.with_columns(
+        two_years.alias("two_years"),
+        (end.is_not_null() & (two_years <= end)).alias("lasted_2y"),
+        repeat[options.repeat_rule].alias("is_repeat"),
+        history.alias("repeat_history"),
+        pl.when(pl.col("_prev").is_not_null()).then(count).alias("repeat_count"),
+    ).drop("_prev")
+
+
+def spells(prepared: pl.DataFrame) -> pl.DataFrame:
+    """Disjoint (start, end, two_years) spells per child for the snapshot measures.
+
+    A child with no overlapping plans has one spell per plan. Overlapping plans (rule 8940) are
+    cut into pieces so that the child is counted once, with the duration of the latest-started
+    plan open at that time (spec: "the snapshot still counts the child once").
+    """
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    overlap = start < end.fill_null(_FAR_FUTURE).cum_max().shift(1).over(s.CHILD_ID)
+    flagged = prepared.with_columns(overlap.any().over(s.CHILD_ID).alias("_overlap"))
+    simple = flagged.filter(~pl.col("_overlap")).select(s.START_DATE, s.END_DATE, "two_years")
+    tangled = flagged.filter(pl.col("_overlap"))
+    if tangled.is_empty():
+        return simple
+    pieces: list[tuple[dt.date, dt.date | None, dt.date]] = []
+    for group in tangled.partition_by(s.CHILD_ID):
+        pieces.extend(_untangle(group.select(s.START_DATE, s.END_DATE, "two_years").rows()))
+    untangled = pl.DataFrame(pieces, schema=simple.schema, orient="row")
+    return pl.concat([simple, untangled])
+
+
+def _untangle(
+    rows: list[tuple[dt.date, dt.date | None, dt.date]],
+) -> list[tuple[dt.date, dt.date | None, dt.date]]:
+    cuts = sorted({r[0] for r in rows} | {r[1] for r in rows if r[1] is not None})
+    out = []
+    for i, at in enumerate(cuts):
+        covering = [r for r in rows if r[0] <= at and (r[1] is None or r[1] > at)]
+        if covering:
+            current = max(covering, key=lambda r: r[0])
+            until = cuts[i + 1] if i + 1 < len(cuts) else None
+            # The piece reaches 2 years no earlier than it begins.
+            out.append((at, until, max(current[2], at)))
+    return out
+
+
+def _days(series: pl.Series) -> pl.Series:
+    return series.cast(pl.Int32).sort()
+
+
+def snapshot_counts(
+    spell_frame: pl.DataFrame, reference_dates: Sequence[dt.date]
+) -> list[tuple[int, int]]:
+    """(children on a plan, of whom 2 years or more) at each reference date.
+
+    Open at R = spells started on or before R minus spells ended on or before R.
+    """
+    refs = pl.Series(list(reference_dates), dtype=pl.Date).cast(pl.Int32)
+    starts = _days(spell_frame[s.START_DATE])
+    ends = _days(spell_frame[s.END_DATE].drop_nulls())
+    # Spells that reach 2 years before they end: open 2y+ at R = reached by R minus ended by R.
+    reaching = spell_frame.filter(
+        pl.col(s.END_DATE).is_null() | (pl.col("two_years") < pl.col(s.END_DATE))
+    )
+    reached = _days(reaching["two_years"])
+    reached_ends = _days(reaching[s.END_DATE].drop_nulls())
+
+    def upto(sorted_days: pl.Series) -> list[int]:
+        return sorted_days.search_sorted(refs, side="right").cast(pl.Int64).to_list()
+
+    on_plan = [a - b for a, b in zip(upto(starts), upto(ends), strict=True)]
+    on_2y = [a - b for a, b in zip(upto(reached), upto(reached_ends), strict=True)]
+    return list(zip(on_plan, on_2y, strict=True))
+
+
+_FLOW_ZERO = {
+    "plans_started": 0, "children_started": 0, "repeats": 0, "history_only": 0, "count_only": 0,
+    "plans_ended": 0, "children_ended": 0, "ceased_2y": 0,
+}
+
+
+def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[str, int]]:
+    """Counts of plans starting and ending in each period."""
+    started = _in_periods(prepared, s.START_DATE, periods).group_by("_period").agg(
+        pl.len().alias("plans_started"),
+        pl.col(s.CHILD_ID).n_unique().alias("children_started"),
+        pl.col("is_repeat").sum().alias("repeats"),
+        (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
+        (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
+    )
+    ended = _in_periods(prepared, s.END_DATE, periods).group_by("_period").agg(
+        pl.len().alias("plans_ended"),
+        pl.col(s.CHILD_ID).n_unique().alias("children_ended"),
+        pl.col("lasted_2y").sum().alias("ceased_2y"),
+    )
+    out = [dict(_FLOW_ZERO) for _ in periods]
+    for frame in (started, ended):
+        for row in frame.iter_rows(named=True):
+            index = row.pop("_period")
+            out[index].update({k: int(v or 0) for k, v in row.items()})
+    return out
+
+
+def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) -> pl.DataFrame:
+    """Rows whose ``column`` date falls in a period, tagged with the period's index.
+
+    Sorted, disjoint periods (months of a trend): one binary search per row. Overlapping ones
+    (a year to date beside its months): one filter per period.
+    """
+    ordered = all(a.end < b.start for a, b in zip(periods, periods[1:], strict=False))
+    if not ordered:
+        parts = [
+            prepared.filter(pl.col(column).is_between(p.start, p.end)).with_columns(
+                pl.lit(i, pl.UInt32).alias("_period")
+            )
+            for i, p in enumerate(periods)
+        ]
+        return pl.concat(parts) if parts else prepared.clear().with_columns(
+            pl.lit(0, pl.UInt32).alias("_period")
+        )
+    starts = pl.Series([p.start for p in periods], dtype=pl.Date).cast(pl.Int32)
+    ends = pl.Series([p.end for p in periods], dtype=pl.Date).cast(pl.Int32)
+    rows = prepared.filter(
+        pl.col(column).is_between(periods[0].start, periods[-1].end)
+    )
+    index = starts.search_sorted(rows[column].cast(pl.Int32), side="right").cast(pl.Int64) - 1
+    inside = rows[column].cast(pl.Int32) <= ends.gather(index.clip(0))
+    return rows.with_columns(index.cast(pl.UInt32).alias("_period")).filter(inside)
+
+
+def _notes(
+    prepared: pl.DataFrame,
+    periods: Sequence[Period],
+    flow: list[dict[str, int]],
+    options: Options,
+    population: Population,
+) -> list[str]:
+    notes: list[str] = []
+    if prepared.is_empty():
+        return ["the extract has no usable plans: every figure is 0 or empty"]
+    first_start = prepared[s.START_DATE].min()
+    last_seen = max(
+        d for d in (prepared[s.START_DATE].max(), prepared[s.END_DATE].max()) if d is not None
+    )
+    assert isinstance(first_start, dt.date) and isinstance(last_seen, dt.date)
+    late = [p.label for p in periods if p.start > last_seen]
+    if late:
+        notes.append(
+            f"the extract's latest date is {last_seen}: no data for {', '.join(late[:3])}"
+            + (" ..." if len(late) > 3 else "")
+        )
+    if options.repeat_rule != "count":
+        horizon = first_start.replace(year=first_start.year + _HISTORY_NEEDED_YEARS, day=1)
+        early = [p.label for p in periods if p.start < horizon]
+        if early:
+            notes.append(
+                f"the extract starts on {first_start}: plans before it are unknown, so "
+                f"repeat_plan_pct may be understated for {', '.join(early[:3])}"
+                + (" ..." if len(early) > 3 else "")
+            )
+    if prepared["repeat_count"].is_not_null().any():
+        hist_only = sum(f["history_only"] for f in flow)
+        count_only = sum(f["count_only"] for f in flow)
+        started = sum(f["plans_started"] for f in flow)
+        if hist_only or count_only:
+            notes.append(
+                f"repeat signals disagree on {hist_only + count_only} of {started} plans started: "
+                f"{hist_only} repeat by history but previous-plans count 0, "
+                f"{count_only} repeat by count with no earlier plan in the extract"
+                f" (rule used: {options.repeat_rule})"
+            )
+    missing_pop = [p.label for p in periods if population.for_reference_date(p.end)[0] is None]
+    if missing_pop:
+        reason = population.for_reference_date(periods[0].end)[1] if population.by_mid_year else (
+            "no population given (use --population N or set population in cpmetrics.toml)"
+        )
+        notes.append(f"rate_per_10k is empty: {reason}")
+    else:
+        used = sorted({population.for_reference_date(p.end)[1] for p in periods})
+        notes.append("rate_per_10k uses " + "; ".join(used))
+    return notes

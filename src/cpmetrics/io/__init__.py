@@ -1,0 +1,39 @@
+"""Reading extracts: each reader returns every row as text, with its line number in the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cpmetrics.errors import InputError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+@dataclass(frozen=True)
+class RawExtract:
+    """An extract as read: all columns text, plus ``line`` (the row's line in the file)."""
+
+    frame: pl.DataFrame
+    source: str
+    format: str
+    details: dict[str, str] = field(default_factory=dict)  # encoding, delimiter, ...
+
+
+def read_extract(path: str | Path) -> RawExtract:
+    """Read a plan extract, choosing the reader by the file's suffix."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not an extract file")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv", ""):
+        from cpmetrics.io.csv import read_csv
+
+        return read_csv(path)
+    raise InputError(
+        f"{path}: cannot read '{suffix}' files yet; save the extract as CSV (.csv, .tsv, .txt)"
+    )

@@ -1,0 +1,74 @@
+"""The measures cpmetrics computes: stable ids, labels, units and definitions.
+
+Ids are public (CSV/JSON column values) and are never renamed. The definitions follow the DfE
+"Characteristics of children in need" tables; docs/measures.md gives each ruling and source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: str
+    unit: str  # "children", "plans", "%" or "per 10,000"
+    kind: str  # "snapshot" (at the reference date) or "flow" (over the period)
+    numerator: str
+    denominator: str
+    source: str
+
+    @property
+    def is_count(self) -> bool:
+        return self.unit in ("children", "plans")
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "children_on_plan", "Children on a child protection plan", "children", "snapshot",
+        "distinct children with a plan open at the reference date (start <= R, no end or end > R)",
+        "-", "DfE table D1, children on a plan at 31 March",
+    ),
+    Measure(
+        "rate_per_10k", "Rate per 10,000 children aged 0-17", "per 10,000", "snapshot",
+        "children on a plan at the reference date",
+        "population aged 0-17 (the value is numerator x 10,000 / denominator)",
+        "DfE table A2/D1; ONS mid-year estimate for year Y-1 for the year ending 31 March Y",
+    ),
+    Measure(
+        "open_2y_plus_pct", "On a plan for 2 years or more (% of children on a plan)", "%",
+        "snapshot",
+        "children on a plan at R whose current plan started 2 or more calendar years before R",
+        "children on a plan at R", "DfE table D5, '2 years and over'",
+    ),
+    Measure(
+        "ceased_2y_plus_pct", "Plans ended that had lasted 2 years or more (%)", "%", "flow",
+        "plans ending in the period that had lasted 2 or more calendar years",
+        "plans ending in the period", "DfE tables A2/D7; former NI 64 (plan-based)",
+    ),
+    Measure(
+        "repeat_plan_pct", "Plans started that were a second or subsequent plan (%)", "%",
+        "flow",
+        "plans starting in the period for a child with an earlier plan in the extract, "
+        "or with a previous-plans count above 0",
+        "plans starting in the period", "DfE table D3 (plan-based); LG Inform / former NI 65",
+    ),
+    Measure(
+        "plans_started", "Plans started", "plans", "flow",
+        "plans whose start date falls in the period", "-", "DfE table D1",
+    ),
+    Measure(
+        "plans_ended", "Plans ended", "plans", "flow",
+        "plans whose end date falls in the period", "-", "DfE table D1",
+    ),
+    Measure(
+        "children_started", "Children who started a plan", "children", "flow",
+        "distinct children with a plan starting in the period", "-", "DfE table D1",
+    ),
+    Measure(
+        "children_ended", "Children whose plan ended", "children", "flow",
+        "distinct children with a plan ending in the period", "-", "DfE table D1",
+    ),
+)
+BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

@@ -1,0 +1,31 @@
+"""Rendering results: one entry point, ``render``, for every format."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def render(table: pl.DataFrame, fmt: Format, stream: TextIO, *, title: str = "") -> None:
+    """Write a long result table (engine.RESULT_COLUMNS) to ``stream`` in ``fmt``."""
+    if fmt is Format.csv:
+        from cpmetrics.render.csv import write_csv
+
+        write_csv(table, stream)
+    elif fmt is Format.json:
+        from cpmetrics.render.json import write_json
+
+        write_json(table, stream)
+    else:
+        from cpmetrics.render.table import write_table
+
+        write_table(table, stream, title=title)

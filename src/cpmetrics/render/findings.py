@@ -1,0 +1,42 @@
+"""Validation findings as a table for people."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cpmetrics.validate import RULES, ValidationReport
+
+
+def write_findings_table(report: ValidationReport, stream: TextIO, *, limit: int) -> None:
+    console = Console(file=stream, width=max(100, Console(file=stream).width), highlight=False)
+    counts = Table(title=f"{escape(report.source)}: findings by rule", title_justify="left")
+    for name in ("Rule", "Severity", "Rows excluded", "Findings", "What it means"):
+        counts.add_column(name, justify="right" if name in ("Rows excluded", "Findings") else "left")
+    for code, n in report.counts_by_rule().items():
+        rule = RULES[code]
+        counts.add_row(
+            code, rule.severity, str(report.excluded_by_rule.get(code, 0)) if rule.excludes else "-",
+            f"{n:,}", rule.title,
+        )
+    console.print(counts)
+    shown = report.findings if limit == 0 else report.findings.head(limit)
+    if shown.is_empty():
+        console.print("No findings.")
+        return
+    detail = Table(title="Findings", title_justify="left")
+    for name in ("Line", "Column", "Rule", "Value", "Message"):
+        detail.add_column(name)
+    for row in shown.iter_rows(named=True):
+        detail.add_row(
+            str(row["line"]), row["column"] or "", row["rule"], escape(row["value"] or ""),
+            escape(row["message"]),
+        )
+    console.print(detail)
+    if shown.height < report.findings.height:
+        console.print(
+            f"... {report.findings.height - shown.height:,} more; use --limit 0 or --format csv"
+        )

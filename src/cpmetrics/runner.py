@@ -1,0 +1,153 @@
+"""What a command does once its options are parsed: settings precedence, load, compute.
+
+Kept apart from cli.py so that the orchestration is testable without typer, and apart from
+api.py so that the library API stays free of command-line concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO, cast
+
+import polars as pl
+
+from cpmetrics.api import load_plans
+from cpmetrics.config import CONFIG_NAME, Settings, load_settings
+from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
+from cpmetrics.errors import DataError, UsageError
+from cpmetrics.periods import parse_month
+from cpmetrics.render import Format
+from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
+
+Notify = Callable[[str], None] | None
+_REPEAT_RULES = ("either", "history", "count", "within")
+
+
+@dataclass(frozen=True)
+class CommandSettings:
+    """Settings after precedence: command line > config file > defaults."""
+
+    input: Path
+    extract_date: dt.date
+    population: Population
+    options: Options
+    settings: Settings
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        input: Path | None,
+        config: Path | None,
+        extract_date: dt.date | None = None,
+        population: int | None = None,
+        repeat_rule: str | None = None,
+        repeat_within: int | None = None,
+        duration_days: bool | None = None,
+    ) -> CommandSettings:
+        settings = load_settings(config)
+        path = input or settings.input
+        if path is None:
+            raise UsageError(
+                f"no input file: give one (cpmetrics compute --month 2018-10 plans.csv) "
+                f"or set 'input' in {CONFIG_NAME}"
+            )
+        rule = repeat_rule or settings.repeat_rule
+        if rule not in _REPEAT_RULES:
+            raise UsageError(f"--repeat-rule must be one of {', '.join(_REPEAT_RULES)}")
+        if repeat_within is not None and rule != "within":
+            raise UsageError("--repeat-within only applies with --repeat-rule within")
+        if population is not None:
+            pop = Population(fixed=population)
+        else:
+            pop = Population(fixed=settings.population, by_mid_year=settings.population_by_year)
+        options = Options(
+            repeat_rule=cast(RepeatRule, rule),
+            repeat_within_months=repeat_within or settings.repeat_within_months,
+            duration_days=settings.duration_days if duration_days is None else duration_days,
+        )
+        return cls(
+            input=path,
+            extract_date=extract_date or settings.extract_date or dt.date.today(),
+            population=pop,
+            options=options,
+            settings=settings,
+        )
+
+
+def load(request: CommandSettings) -> Validated:
+    return load_plans(
+        request.input, extract_date=request.extract_date, columns=request.settings.columns
+    )
+
+
+def run_compute(
+    request: CommandSettings, month: str, *, strict: bool = False, notify: Notify = None
+) -> tuple[Result, str]:
+    """Load, check and compute one month; returns the result and a title for tables."""
+    period = parse_month(month)
+    loaded = load(request)
+    report = loaded.report
+    if notify:
+        notify(f"{report.source}: {report.summary()}")
+    if strict and report.count_at("error"):
+        raise DataError(
+            f"{report.source}: {report.count_at('error')} error(s) and --strict is set; "
+            f"see 'cpmetrics validate {report.source}'"
+        )
+    if report.input_rows == 0:
+        raise DataError(f"{report.source}: the file has a header but no rows")
+    if report.used_rows == 0:
+        raise DataError(
+            f"{report.source}: none of the {report.input_rows:,} rows can be used; "
+            f"see 'cpmetrics validate {report.source}'"
+        )
+    result = compute(
+        loaded.plans, [period], population=request.population, options=request.options
+    )
+    if notify:
+        for note in result.notes:
+            notify(note)
+    title = f"Child protection plans, {period.start:%B %Y} (reference date {period.end})"
+    return result, title
+
+
+def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:
+    """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
+    findings = report.findings.select(pl.lit(report.source).alias("file"), *FINDING_COLUMNS)
+    if fmt is Format.csv:
+        from cpmetrics.render.values import spreadsheet_safe
+
+        import csv
+
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(findings.columns)
+        for row in findings.iter_rows():
+            writer.writerow(
+                spreadsheet_safe(v) if isinstance(v, str) else ("" if v is None else v)
+                for v in row
+            )
+    elif fmt is Format.json:
+        import json
+
+        json.dump(
+            {
+                "file": report.source,
+                "input_rows": report.input_rows,
+                "used_rows": report.used_rows,
+                "excluded_rows": report.excluded_rows,
+                "excluded_by_rule": report.excluded_by_rule,
+                "findings_by_rule": report.counts_by_rule(),
+                "findings": findings.to_dicts(),
+            },
+            stream,
+            indent=2,
+        )
+        stream.write("\n")
+    else:
+        from cpmetrics.render.findings import write_findings_table
+
+        write_findings_table(report, stream, limit=limit)

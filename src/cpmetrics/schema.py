@@ -1,0 +1,133 @@
+"""Canonical column names, the header aliases that map onto them, and category codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+CHILD_ID = "child_id"
+START_DATE = "start_date"
+END_DATE = "end_date"
+INITIAL_CATEGORY = "initial_category"
+LATEST_CATEGORY = "latest_category"
+DATE_OF_BIRTH = "date_of_birth"
+FAMILY_ID = "family_id"
+PREVIOUS_PLANS = "previous_plans"
+
+REQUIRED = (CHILD_ID, START_DATE, END_DATE)
+OPTIONAL = (INITIAL_CATEGORY, LATEST_CATEGORY, DATE_OF_BIRTH, FAMILY_ID, PREVIOUS_PLANS)
+CANONICAL = REQUIRED + OPTIONAL
+DATE_COLUMNS = (START_DATE, END_DATE, DATE_OF_BIRTH)
+CATEGORY_COLUMNS = (INITIAL_CATEGORY, LATEST_CATEGORY)
+
+# The physical line of a row in its file (header is line 1); every finding points at it.
+LINE = "line"
+
+# Header spellings seen in real exports, after normalise_header(). CIN census element names,
+# Ofsted Annex A List 7 headings and the Standard Safeguarding Dataset's cppl_ fields.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    CHILD_ID: (
+        "child_id", "childid", "child", "la_child_id", "lachildid", "child_unique_id",
+        "person_id", "personid", "cppl_person_id", "upn", "id",
+    ),
+    START_DATE: (
+        "start_date", "startdate", "cpp_start_date", "cppstartdate", "plan_start_date",
+        "child_protection_plan_start_date", "cppl_cp_plan_start_date", "cp_start_date",
+    ),
+    END_DATE: (
+        "end_date", "enddate", "cpp_end_date", "cppenddate", "plan_end_date",
+        "child_protection_plan_end_date", "cppl_cp_plan_end_date", "cp_end_date",
+    ),
+    INITIAL_CATEGORY: (
+        "initial_category", "initialcategoryofabuse", "initial_category_of_abuse",
+        "cppl_cp_plan_initial_category", "category_of_abuse_initial",
+    ),
+    LATEST_CATEGORY: (
+        "latest_category", "latestcategoryofabuse", "latest_category_of_abuse",
+        "cppl_cp_plan_latest_category", "category_of_abuse_latest", "category_of_abuse",
+    ),
+    DATE_OF_BIRTH: (
+        "date_of_birth", "dob", "personbirthdate", "birth_date", "person_birth_date",
+        "expected_date_of_birth", "personbirthdate_or_expected",
+    ),
+    FAMILY_ID: ("family_id", "familyid", "family", "household_id", "sibling_group_id"),
+    PREVIOUS_PLANS: (
+        "previous_plans", "numberofpreviouscpp", "number_of_previous_cpp",
+        "number_of_previous_child_protection_plans", "previous_cpp", "cppl_previous_plans",
+    ),
+}
+ALIAS_TO_CANONICAL: dict[str, str] = {
+    alias: canonical for canonical, aliases in _ALIASES.items() for alias in aliases
+}
+
+
+def normalise_header(name: str) -> str:
+    """'Child Protection Plan Start Date ' -> 'child_protection_plan_start_date'."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def match_columns(
+    headers: Iterable[str], mapping: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Map file headers to canonical names.
+
+    ``mapping`` (canonical -> header, from the config) wins over the built-in aliases.
+    Returns (header -> canonical, clashes), where a clash is (canonical, kept header, other header):
+    two headers that both mean the same column.
+    """
+    headers = list(headers)
+    found: dict[str, str] = {}
+    by_canonical: dict[str, str] = {}
+    clashes: list[tuple[str, str, str]] = []
+    explicit = {header: canonical for canonical, header in (mapping or {}).items()}
+    for header in headers:
+        canonical = explicit.get(header) or ALIAS_TO_CANONICAL.get(normalise_header(header))
+        if canonical is None or (header not in explicit and canonical in explicit.values()):
+            continue
+        if canonical in by_canonical:
+            clashes.append((canonical, by_canonical[canonical], header))
+            continue
+        by_canonical[canonical] = header
+        found[header] = canonical
+    return found, clashes
+
+
+CATEGORY_CODES = ("NEG", "PHY", "SAB", "EMO", "MUL")
+CATEGORY_NAMES = {
+    "NEG": "Neglect",
+    "PHY": "Physical abuse",
+    "SAB": "Sexual abuse",
+    "EMO": "Emotional abuse",
+    "MUL": "Multiple",
+}
+# Key words, checked in this order on the normalised text; "multiple" first so that
+# "Multiple (neglect and physical)" is MUL, not NEG.
+_CATEGORY_WORDS = (
+    ("MUL", ("multiple", "mixed", "mul", "more_than_one")),
+    ("NEG", ("neglect", "neg")),
+    ("PHY", ("physical", "phy", "physab", "pha")),
+    ("SAB", ("sexual", "sab", "sxa", "csa")),
+    ("EMO", ("emotional", "emo", "ema")),
+)
+
+
+def normalise_category(value: str | None) -> str | None:
+    """Map a free-text category ('a) Neglect', 'Physical abuse', 'PHYSAB') to its code.
+
+    Returns None for a blank value or one that cannot be mapped; callers report the latter.
+    """
+    if value is None:
+        return None
+    text = normalise_header(value)
+    # Drop list markers such as "a_", "1_", "b_" left from "a) Neglect" or "1. Neglect".
+    text = re.sub(r"^(?:[a-e]|[0-9]+)_", "", text)
+    if not text:
+        return None
+    if text.upper() in CATEGORY_CODES:
+        return text.upper()
+    words = text.split("_")
+    for code, keys in _CATEGORY_WORDS:
+        for key in keys:
+            if key == text or key in words or (len(key) > 4 and text.startswith(key)):
+                return code
+    return None

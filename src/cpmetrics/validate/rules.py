@@ -1,0 +1,43 @@
+"""The validation rules: CIN census numbers where one exists, short names for ours.
+
+Codes are public: they appear in outputs and config, and are never renamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    excludes: bool  # True: the row is left out of every measure (and counted)
+    title: str
+
+
+_RULES = (
+    Rule("blank-row", "warning", True, "Blank row"),
+    Rule("blank-id", "error", True, "Child id missing"),
+    Rule("bad-date", "error", True, "Start or end date cannot be read"),
+    Rule("8720", "error", True, "Start date missing, or after the extract date"),
+    Rule("future-date", "error", True, "End date after the extract date"),
+    Rule("8925", "error", True, "End date before start date"),
+    Rule("8840", "error", True, "Plan starts and ends on the same day"),
+    Rule("duplicate-row", "error", True, "Exact duplicate of an earlier row"),
+    # Overlaps are errors in the census, but no row is the wrong one to drop: both are kept and
+    # the snapshot counts the child once (spec, "Plans vs children").
+    Rule("8935", "error", False, "More than one open plan for a child"),
+    Rule("8940", "error", False, "A child's plans overlap"),
+    Rule("8730", "warning", False, "Previous-plans count negative or not a whole number (ignored)"),
+    Rule("8905", "warning", False, "Initial category missing or not a known code"),
+    Rule("8910", "warning", False, "Latest category missing or not a known code"),
+    Rule("bad-birth-date", "warning", False, "Date of birth cannot be read (ignored)"),
+    Rule("extra-fields", "warning", False, "Row has more fields than the header (extra ignored)"),
+    Rule("duplicate-column", "warning", False, "Two columns mean the same field (first used)"),
+)
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+RULE_ORDER: dict[str, int] = {rule.code: i for i, rule in enumerate(_RULES)}
