@@ -145,7 +145,7 @@ def generate(
 def _plan_lengths(rng: np.random.Generator, n: int) -> np.ndarray:
     """Plan lengths in days: a few short plans, the rest lognormal around 9 months."""
     short = rng.random(n) < 0.12
-    long = np.exp(rng.normal(np.log(290), 0.5, size=n))
+    long = np.exp(rng.normal(np.log(315), 0.5, size=n))
     return np.where(short, rng.integers(20, 91, size=n), np.maximum(long, 20)).astype(np.int64)
 
 

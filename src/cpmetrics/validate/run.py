@@ -47,7 +47,7 @@ def validate_extract(
         )
     frame = _canonical(raw.frame, header_map)
     findings = [_structural_findings(raw.frame, clashes)]
-    row_findings = _row_findings(frame, extract_date)
+    row_findings = _row_findings(frame, extract_date, set(header_map.values()))
     findings.append(row_findings)
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
@@ -140,7 +140,9 @@ def _finding(rule: str, mask: pl.Expr, column: str | None, message: pl.Expr | st
     )
 
 
-def _row_findings(frame: pl.DataFrame, extract_date: dt.date) -> pl.DataFrame:
+def _row_findings(
+    frame: pl.DataFrame, extract_date: dt.date, present: set[str]
+) -> pl.DataFrame:
     blank = pl.col("_blank")
     live = ~blank
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
@@ -183,12 +185,15 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date) -> pl.DataFrame:
         ),
     ]
     for rule, column in (("8905", s.INITIAL_CATEGORY), ("8910", s.LATEST_CATEGORY)):
+        if column not in present:
+            continue  # an extract without categories is fine; blank cells in one are not
         checks.append(
             _finding(
                 rule, live & raw[column].is_not_null() & pl.col(column).is_null(), column,
                 "category is not one of neglect, physical, sexual, emotional, multiple",
             )
         )
+        checks.append(_finding(rule, live & raw[column].is_null(), column, "category is blank"))
     checks.append(_duplicate_check(frame))
     exploded = frame.select(pl.concat_list(checks).alias("f")).explode("f").drop_nulls("f")
     return exploded.unnest("f").cast(FINDING_COLUMNS)  # type: ignore[arg-type]

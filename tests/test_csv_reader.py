@@ -1,0 +1,67 @@
+"""The CSV reader: encodings, delimiters, and exact line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cpmetrics.errors import DataError, InputError
+from cpmetrics.io import read_extract
+
+
+def test_line_numbers_follow_the_file_even_with_quoted_line_breaks(
+    write_csv: Callable[..., Path],
+) -> None:
+    text = 'child_id,start_date,end_date,note\nA,2018-01-01,,"two\nlines"\n\nB,2018-01-02,,x\n'
+    raw = read_extract(write_csv(text))
+    # A starts on line 2 (its note runs onto line 3), line 4 is blank, B is on line 5.
+    assert raw.frame["line"].to_list() == [2, 4, 5]
+    assert raw.frame["child_id"].to_list() == ["A", None, "B"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"), [("utf-8", ""), ("utf-8", "\ufeff"), ("cp1252", "")]
+)
+def test_encodings(write_csv: Callable[..., Path], encoding: str, prefix: str) -> None:
+    raw = read_extract(
+        write_csv(prefix + "child_id,start_date,end_date\nZoë£,2018-01-01,\n", encoding=encoding)
+    )
+    assert raw.frame.columns[1] == "child_id"
+    assert raw.frame["child_id"].to_list() == ["Zoë£"]
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
+def test_delimiters(write_csv: Callable[..., Path], delimiter: str) -> None:
+    text = delimiter.join(["child_id", "start_date", "end_date"]) + "\r\n"
+    text += delimiter.join(["A", "2018-01-01", ""]) + "\r\n"
+    raw = read_extract(write_csv(text))
+    assert raw.frame.row(0, named=True) == {
+        "line": 2, "child_id": "A", "start_date": "2018-01-01", "end_date": None,
+    }
+
+
+def test_ragged_rows_are_kept_and_flagged(write_csv: Callable[..., Path]) -> None:
+    raw = read_extract(write_csv("child_id,start_date,end_date\nA,2018-01-01,,extra\nB\n"))
+    assert raw.frame["line"].to_list() == [2, 3]
+    assert raw.frame["_extra_fields"].to_list() == ["extra", None]
+    assert raw.frame["start_date"].to_list() == ["2018-01-01", None]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"\n\n  \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "binary")],
+)
+def test_unusable_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        read_extract(path)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_extract(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="directory"):
+        read_extract(tmp_path)

@@ -1,0 +1,134 @@
+"""Each validation rule: a row that breaks it and a row that does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cpmetrics.api import load_plans
+from cpmetrics.errors import DataError
+from cpmetrics.validate import RULES
+
+EXTRACT_DATE = dt.date(2019, 12, 31)
+HEADER = "child_id,start_date,end_date,initial_category,latest_category,previous_plans\n"
+GOOD = "OK1,2018-01-01,2018-06-01,NEG,NEG,0\n"
+
+
+def findings(write_csv: Callable[..., Path], body: str) -> list[tuple[str, int, str | None]]:
+    loaded = load_plans(write_csv(HEADER + GOOD + body), extract_date=EXTRACT_DATE)
+    report = loaded.report
+    assert report.input_rows == report.used_rows + report.excluded_rows
+    return [
+        (r["rule"], r["line"], r["column"]) for r in report.findings.iter_rows(named=True)
+    ]
+
+
+# (rule, a row breaking it, the column named, a similar row that passes)
+CASES = [
+    ("blank-id", " ,2018-01-01,,NEG,NEG,0", "child_id", "X,2018-01-01,,NEG,NEG,0"),
+    ("bad-date", "X,2018-02-30,,NEG,NEG,0", "start_date", "X,2018-02-28,,NEG,NEG,0"),
+    ("bad-date", "X,2018-01-01,01/02/2018,NEG,NEG,0", "end_date", "X,2018-01-01,2018-02-01,NEG,NEG,0"),
+    ("8720", "X,,2018-02-01,NEG,NEG,0", "start_date", "X,2018-01-01,2018-02-01,NEG,NEG,0"),
+    ("8720", "X,2020-01-01,,NEG,NEG,0", "start_date", "X,2019-12-31,,NEG,NEG,0"),
+    ("future-date", "X,2019-01-01,2020-01-01,NEG,NEG,0", "end_date", "X,2019-01-01,2019-12-31,NEG,NEG,0"),
+    ("8925", "X,2018-05-01,2018-04-30,NEG,NEG,0", "end_date", "X,2018-05-01,2018-05-02,NEG,NEG,0"),
+    ("8840", "X,2018-05-01,2018-05-01,NEG,NEG,0", "end_date", "X,2018-05-01,2018-05-02,NEG,NEG,0"),
+    ("8730", "X,2018-05-01,,NEG,NEG,-1", "previous_plans", "X,2018-05-01,,NEG,NEG,3"),
+    ("8730", "X,2018-05-01,,NEG,NEG,1.5", "previous_plans", "X,2018-05-01,,NEG,NEG,1.0"),
+    ("8905", "X,2018-05-01,,Domestic violence,NEG,0", "initial_category", "X,2018-05-01,,a) Neglect,NEG,0"),
+    ("8910", "X,2018-05-01,,NEG,unknown,0", "latest_category", "X,2018-05-01,,NEG,Physical abuse,0"),
+    ("8910", "X,2018-05-01,,NEG,,0", "latest_category", "X,2018-05-01,,NEG,MUL,0"),
+]
+
+
+@pytest.mark.parametrize(("rule", "bad", "column", "good"), CASES)
+def test_rule_fails_and_passes(
+    write_csv: Callable[..., Path], rule: str, bad: str, column: str, good: str
+) -> None:
+    assert (rule, 3, column) in findings(write_csv, bad + "\n")
+    assert [f for f in findings(write_csv, good + "\n") if f[0] == rule] == []
+
+
+def test_excluded_rows_leave_the_measures_and_are_counted(write_csv: Callable[..., Path]) -> None:
+    body = (
+        "X,2018-05-01,2018-04-30,NEG,NEG,0\n"  # 8925
+        "Y,2018-05-01,2018-04-30,NEG,NEG,0\n"  # 8925
+        "Z,2018-05-01,2018-05-01,NEG,NEG,0\n"  # 8840
+        "W,2018-05-01,,junk,NEG,0\n"  # 8905: a warning, row kept
+    )
+    loaded = load_plans(write_csv(HEADER + GOOD + body), extract_date=EXTRACT_DATE)
+    report = loaded.report
+    assert (report.input_rows, report.used_rows, report.excluded_rows) == (5, 2, 3)
+    assert report.excluded_by_rule == {"8925": 2, "8840": 1}
+    assert "3 of 5 rows excluded (8925 x2, 8840 x1)" in report.summary()
+    assert sorted(loaded.plans["child_id"].to_list()) == ["OK1", "W"]
+
+
+def test_a_row_with_two_errors_is_excluded_once_under_its_first_reason(
+    write_csv: Callable[..., Path],
+) -> None:
+    # Blank id and an end date before the start: one row excluded, counted under blank-id.
+    loaded = load_plans(
+        write_csv(HEADER + ",2018-05-01,2018-04-01,NEG,NEG,0\n"), extract_date=EXTRACT_DATE
+    )
+    assert loaded.report.excluded_by_rule == {"blank-id": 1}
+    assert loaded.report.counts_by_rule() == {"blank-id": 1, "8925": 1}
+
+
+def test_exact_duplicates_keep_the_first(write_csv: Callable[..., Path]) -> None:
+    got = findings(write_csv, GOOD)
+    assert got == [("duplicate-row", 3, "child_id")]
+
+
+def test_overlaps_are_flagged_but_kept(write_csv: Callable[..., Path]) -> None:
+    body = (
+        "A,2018-01-01,,NEG,NEG,0\n"  # line 3
+        "A,2018-03-01,,NEG,NEG,0\n"  # line 4: overlaps line 3; two open plans
+        "B,2018-01-01,2018-03-01,NEG,NEG,0\n"  # line 5
+        "B,2018-03-01,,NEG,NEG,0\n"  # line 6: starts the day B's plan ended: no overlap
+    )
+    loaded = load_plans(write_csv(HEADER + GOOD + body), extract_date=EXTRACT_DATE)
+    got = {(r["rule"], r["line"]) for r in loaded.report.findings.iter_rows(named=True)}
+    assert got == {("8940", 4), ("8935", 3), ("8935", 4)}
+    assert loaded.report.used_rows == 5
+    assert loaded.report.kept_with_errors() == {"8935": 2, "8940": 1}
+
+
+def test_blank_rows_are_counted(write_csv: Callable[..., Path]) -> None:
+    loaded = load_plans(write_csv(HEADER + GOOD + ",,,,,\n\n" + GOOD.replace("OK1", "OK2")),
+                        extract_date=EXTRACT_DATE)
+    report = loaded.report
+    assert report.input_rows == 4
+    assert report.used_rows == 2
+    assert report.excluded_by_rule == {"blank-row": 2}
+    assert [r["line"] for r in report.findings.iter_rows(named=True)] == [3, 4]
+
+
+def test_missing_required_column_names_it(write_csv: Callable[..., Path]) -> None:
+    with pytest.raises(DataError, match="'end_date' not found"):
+        load_plans(write_csv("child_id,start_date\nA,2018-01-01\n"), extract_date=EXTRACT_DATE)
+
+
+def test_headers_from_other_sources_are_recognised(write_csv: Callable[..., Path]) -> None:
+    text = (
+        "Child Unique ID,Child Protection Plan Start Date,Child Protection Plan End Date,"
+        "Number of Previous Child Protection Plans\nA,2018-01-01,,1\n"
+    )
+    loaded = load_plans(write_csv(text), extract_date=EXTRACT_DATE)
+    assert loaded.plans.row(0, named=True)["previous_plans"] == 1
+
+
+def test_config_mapping_names_any_header(write_csv: Callable[..., Path]) -> None:
+    text = "Ref,Began,Finished\nA,2018-01-01,\n"
+    loaded = load_plans(
+        write_csv(text), extract_date=EXTRACT_DATE,
+        columns={"child_id": "Ref", "start_date": "Began", "end_date": "Finished"},
+    )
+    assert loaded.plans.height == 1
+
+
+def test_every_rule_has_a_title() -> None:
+    assert all(rule.title and rule.severity in ("error", "warning") for rule in RULES.values())
