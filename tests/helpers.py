@@ -24,7 +24,9 @@ def d(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
-def plans(*rows: tuple[str, str, str | None] | tuple[str, str, str | None, int | None]) -> pl.DataFrame:
+def plans(
+    *rows: tuple[str, str, str | None] | tuple[str, str, str | None, int | None],
+) -> pl.DataFrame:
     """plans(("A", "2018-01-01", None), ("B", "2017-05-02", "2018-03-01", 1))"""
     data = [(r[0], d(r[1]), d(r[2]), r[3] if len(r) > 3 else None) for r in rows]
     return pl.DataFrame(data, schema=PLAN_SCHEMA, orient="row")

@@ -38,7 +38,10 @@ def test_delimiters(write_csv: Callable[..., Path], delimiter: str) -> None:
     text += delimiter.join(["A", "2018-01-01", ""]) + "\r\n"
     raw = read_extract(write_csv(text))
     assert raw.frame.row(0, named=True) == {
-        "line": 2, "child_id": "A", "start_date": "2018-01-01", "end_date": None,
+        "line": 2,
+        "child_id": "A",
+        "start_date": "2018-01-01",
+        "end_date": None,
     }
 
 

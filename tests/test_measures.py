@@ -8,7 +8,6 @@ import pytest
 
 from cpmetrics.engine import Options, ratio
 from cpmetrics.periods import Period
-
 from helpers import figures, plans
 
 # October 2018: R = 2018-10-31.

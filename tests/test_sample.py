@@ -39,7 +39,7 @@ def test_committed_sample_lands_near_the_anchors(
         return float(wide[numerator].sum() / wide[denominator].sum())
 
     # A few hundred children on a plan at any time.
-    assert 200 <= wide["children_on_plan"].min() and wide["children_on_plan"].max() <= 500
+    assert wide["children_on_plan"].min() >= 200 and wide["children_on_plan"].max() <= 500
     assert 0.01 <= share("open_2y_plus_pct", "children_on_plan") <= 0.03
     assert 0.03 <= share("ceased_2y_plus_pct", "plans_ended") <= 0.05
     assert 0.20 <= share("repeat_plan_pct", "plans_started") <= 0.25

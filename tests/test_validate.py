@@ -21,25 +21,43 @@ def findings(write_csv: Callable[..., Path], body: str) -> list[tuple[str, int, 
     loaded = load_plans(write_csv(HEADER + GOOD + body), extract_date=EXTRACT_DATE)
     report = loaded.report
     assert report.input_rows == report.used_rows + report.excluded_rows
-    return [
-        (r["rule"], r["line"], r["column"]) for r in report.findings.iter_rows(named=True)
-    ]
+    return [(r["rule"], r["line"], r["column"]) for r in report.findings.iter_rows(named=True)]
 
 
 # (rule, a row breaking it, the column named, a similar row that passes)
 CASES = [
     ("blank-id", " ,2018-01-01,,NEG,NEG,0", "child_id", "X,2018-01-01,,NEG,NEG,0"),
     ("bad-date", "X,2018-02-30,,NEG,NEG,0", "start_date", "X,2018-02-28,,NEG,NEG,0"),
-    ("bad-date", "X,2018-01-01,01/02/2018,NEG,NEG,0", "end_date", "X,2018-01-01,2018-02-01,NEG,NEG,0"),
+    (
+        "bad-date",
+        "X,2018-01-01,01/02/2018,NEG,NEG,0",
+        "end_date",
+        "X,2018-01-01,2018-02-01,NEG,NEG,0",
+    ),
     ("8720", "X,,2018-02-01,NEG,NEG,0", "start_date", "X,2018-01-01,2018-02-01,NEG,NEG,0"),
     ("8720", "X,2020-01-01,,NEG,NEG,0", "start_date", "X,2019-12-31,,NEG,NEG,0"),
-    ("future-date", "X,2019-01-01,2020-01-01,NEG,NEG,0", "end_date", "X,2019-01-01,2019-12-31,NEG,NEG,0"),
+    (
+        "future-date",
+        "X,2019-01-01,2020-01-01,NEG,NEG,0",
+        "end_date",
+        "X,2019-01-01,2019-12-31,NEG,NEG,0",
+    ),
     ("8925", "X,2018-05-01,2018-04-30,NEG,NEG,0", "end_date", "X,2018-05-01,2018-05-02,NEG,NEG,0"),
     ("8840", "X,2018-05-01,2018-05-01,NEG,NEG,0", "end_date", "X,2018-05-01,2018-05-02,NEG,NEG,0"),
     ("8730", "X,2018-05-01,,NEG,NEG,-1", "previous_plans", "X,2018-05-01,,NEG,NEG,3"),
     ("8730", "X,2018-05-01,,NEG,NEG,1.5", "previous_plans", "X,2018-05-01,,NEG,NEG,1.0"),
-    ("8905", "X,2018-05-01,,Domestic violence,NEG,0", "initial_category", "X,2018-05-01,,a) Neglect,NEG,0"),
-    ("8910", "X,2018-05-01,,NEG,unknown,0", "latest_category", "X,2018-05-01,,NEG,Physical abuse,0"),
+    (
+        "8905",
+        "X,2018-05-01,,Domestic violence,NEG,0",
+        "initial_category",
+        "X,2018-05-01,,a) Neglect,NEG,0",
+    ),
+    (
+        "8910",
+        "X,2018-05-01,,NEG,unknown,0",
+        "latest_category",
+        "X,2018-05-01,,NEG,Physical abuse,0",
+    ),
     ("8910", "X,2018-05-01,,NEG,,0", "latest_category", "X,2018-05-01,,NEG,MUL,0"),
 ]
 
@@ -98,8 +116,10 @@ def test_overlaps_are_flagged_but_kept(write_csv: Callable[..., Path]) -> None:
 
 
 def test_blank_rows_are_counted(write_csv: Callable[..., Path]) -> None:
-    loaded = load_plans(write_csv(HEADER + GOOD + ",,,,,\n\n" + GOOD.replace("OK1", "OK2")),
-                        extract_date=EXTRACT_DATE)
+    loaded = load_plans(
+        write_csv(HEADER + GOOD + ",,,,,\n\n" + GOOD.replace("OK1", "OK2")),
+        extract_date=EXTRACT_DATE,
+    )
     report = loaded.report
     assert report.input_rows == 4
     assert report.used_rows == 2
@@ -124,7 +144,8 @@ def test_headers_from_other_sources_are_recognised(write_csv: Callable[..., Path
 def test_config_mapping_names_any_header(write_csv: Callable[..., Path]) -> None:
     text = "Ref,Began,Finished\nA,2018-01-01,\n"
     loaded = load_plans(
-        write_csv(text), extract_date=EXTRACT_DATE,
+        write_csv(text),
+        extract_date=EXTRACT_DATE,
         columns={"child_id": "Ref", "start_date": "Began", "end_date": "Finished"},
     )
     assert loaded.plans.height == 1

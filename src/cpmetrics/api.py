@@ -1,9 +1,9 @@
 """The library entry points: what the CLI does, for another Python program to call.
 
-    from cpmetrics.api import load_plans, compute_periods
-    from cpmetrics.periods import parse_month
-    loaded = load_plans("plans.csv")
-    result = compute_periods(loaded.plans, [parse_month("2018-10")], population=75_000)
+from cpmetrics.api import load_plans, compute_periods
+from cpmetrics.periods import parse_month
+loaded = load_plans("plans.csv")
+result = compute_periods(loaded.plans, [parse_month("2018-10")], population=75_000)
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional, TextIO, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -82,17 +82,17 @@ def _root(
 
 # Options shared by the commands that read an extract.
 InputArg = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Argument(
         help="Plan extract (CSV). Default: 'input' in cpmetrics.toml.", show_default=False
     ),
 ]
 ConfigOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--config", help="Config file (default: ./cpmetrics.toml if present)."),
 ]
 ExtractDateOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--extract-date",
         help="Date the extract was taken, YYYY-MM-DD (default: config, else today). "
@@ -100,13 +100,11 @@ ExtractDateOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Optional[Format],
-    typer.Option(
-        "--format", "-f", help="Output format (default: table on a terminal, else csv)."
-    ),
+    Format | None,
+    typer.Option("--format", "-f", help="Output format (default: table on a terminal, else csv)."),
 ]
 OutputOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--output", "-o", help="Write to this file instead of stdout."),
 ]
 StrictOpt = Annotated[
@@ -154,31 +152,30 @@ def compute(
     ],
     input: InputArg = None,
     population: Annotated[
-        Optional[int],
-        typer.Option(
-            "--population", min=1, help="Children aged 0-17, for the rate per 10,000."
-        ),
+        int | None,
+        typer.Option("--population", min=1, help="Children aged 0-17, for the rate per 10,000."),
     ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
     extract_date: ExtractDateOpt = None,
     repeat_rule: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--repeat-rule",
             help="Second or subsequent plan by: either (default), history, count, within.",
         ),
     ] = None,
     repeat_within: Annotated[
-        Optional[int],
+        int | None,
         typer.Option(
-            "--repeat-within", min=1,
+            "--repeat-within",
+            min=1,
             help="Months after the previous plan's end for --repeat-rule within.",
         ),
     ] = None,
     duration_days: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option(
             "--duration-days/--duration-calendar",
             help="2 years as 730 days instead of calendar years.",
@@ -195,8 +192,12 @@ def compute(
     from cpmetrics.runner import CommandSettings, run_compute
 
     request = CommandSettings.resolve(
-        input=input, config=config, extract_date=_parse_date(extract_date, "--extract-date"),
-        population=population, repeat_rule=repeat_rule, repeat_within=repeat_within,
+        input=input,
+        config=config,
+        extract_date=_parse_date(extract_date, "--extract-date"),
+        population=population,
+        repeat_rule=repeat_rule,
+        repeat_within=repeat_within,
         duration_days=duration_days,
     )
     chosen = _choose_format(fmt, output)
@@ -243,7 +244,7 @@ def sample(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 2018,
     plans: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--plans", min=1, help="About this many plans (default: one mid-sized LA)."),
     ] = None,
     first_day: Annotated[

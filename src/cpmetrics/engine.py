@@ -8,6 +8,7 @@ assigning each start and end to its period and grouping.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -139,9 +140,7 @@ def ratio(numerator: int, denominator: int | None, scale: int) -> float | None:
 def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     """Per-plan facts: the 2-year point, whether the plan lasted 2 years, whether it is a repeat."""
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
-    two_years = (
-        start + pl.duration(days=730) if options.duration_days else start.dt.offset_by("2y")
-    )
+    two_years = start + pl.duration(days=730) if options.duration_days else start.dt.offset_by("2y")
     previous = (
         pl.col(s.PREVIOUS_PLANS) if s.PREVIOUS_PLANS in plans.columns else pl.lit(None, pl.Int64)
     )
@@ -152,9 +151,7 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     count = pl.col("_prev").fill_null(0) > 0
     # Latest end among the child's earlier plans (an open one counts as not yet ended).
     earlier_end = end.fill_null(_FAR_FUTURE).cum_max().shift(1).over(s.CHILD_ID)
-    within = history & (
-        start <= earlier_end.dt.offset_by(f"{options.repeat_within_months}mo")
-    )
+    within = history & (start <= earlier_end.dt.offset_by(f"{options.repeat_within_months}mo"))
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
     return by_child.with_columns(
         two_years.alias("two_years"),
@@ -231,24 +228,38 @@ def snapshot_counts(
 
 
 _FLOW_ZERO = {
-    "plans_started": 0, "children_started": 0, "repeats": 0, "history_only": 0, "count_only": 0,
-    "plans_ended": 0, "children_ended": 0, "ceased_2y": 0,
+    "plans_started": 0,
+    "children_started": 0,
+    "repeats": 0,
+    "history_only": 0,
+    "count_only": 0,
+    "plans_ended": 0,
+    "children_ended": 0,
+    "ceased_2y": 0,
 }
 
 
 def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[str, int]]:
     """Counts of plans starting and ending in each period."""
-    started = _in_periods(prepared, s.START_DATE, periods).group_by("_period").agg(
-        pl.len().alias("plans_started"),
-        pl.col(s.CHILD_ID).n_unique().alias("children_started"),
-        pl.col("is_repeat").sum().alias("repeats"),
-        (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
-        (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
+    started = (
+        _in_periods(prepared, s.START_DATE, periods)
+        .group_by("_period")
+        .agg(
+            pl.len().alias("plans_started"),
+            pl.col(s.CHILD_ID).n_unique().alias("children_started"),
+            pl.col("is_repeat").sum().alias("repeats"),
+            (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
+            (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
+        )
     )
-    ended = _in_periods(prepared, s.END_DATE, periods).group_by("_period").agg(
-        pl.len().alias("plans_ended"),
-        pl.col(s.CHILD_ID).n_unique().alias("children_ended"),
-        pl.col("lasted_2y").sum().alias("ceased_2y"),
+    ended = (
+        _in_periods(prepared, s.END_DATE, periods)
+        .group_by("_period")
+        .agg(
+            pl.len().alias("plans_ended"),
+            pl.col(s.CHILD_ID).n_unique().alias("children_ended"),
+            pl.col("lasted_2y").sum().alias("ceased_2y"),
+        )
     )
     out = [dict(_FLOW_ZERO) for _ in periods]
     for frame in (started, ended):
@@ -264,7 +275,7 @@ def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) 
     Sorted, disjoint periods (months of a trend): one binary search per row. Overlapping ones
     (a year to date beside its months): one filter per period.
     """
-    ordered = all(a.end < b.start for a, b in zip(periods, periods[1:], strict=False))
+    ordered = all(a.end < b.start for a, b in itertools.pairwise(periods))
     if not ordered:
         parts = [
             prepared.filter(pl.col(column).is_between(p.start, p.end)).with_columns(
@@ -272,14 +283,14 @@ def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) 
             )
             for i, p in enumerate(periods)
         ]
-        return pl.concat(parts) if parts else prepared.clear().with_columns(
-            pl.lit(0, pl.UInt32).alias("_period")
+        return (
+            pl.concat(parts)
+            if parts
+            else prepared.clear().with_columns(pl.lit(0, pl.UInt32).alias("_period"))
         )
     starts = pl.Series([p.start for p in periods], dtype=pl.Date).cast(pl.Int32)
     ends = pl.Series([p.end for p in periods], dtype=pl.Date).cast(pl.Int32)
-    rows = prepared.filter(
-        pl.col(column).is_between(periods[0].start, periods[-1].end)
-    )
+    rows = prepared.filter(pl.col(column).is_between(periods[0].start, periods[-1].end))
     index = starts.search_sorted(rows[column].cast(pl.Int32), side="right").cast(pl.Int64) - 1
     inside = rows[column].cast(pl.Int32) <= ends.gather(index.clip(0))
     return rows.with_columns(index.cast(pl.UInt32).alias("_period")).filter(inside)
@@ -328,8 +339,10 @@ def _notes(
             )
     missing_pop = [p.label for p in periods if population.for_reference_date(p.end)[0] is None]
     if missing_pop:
-        reason = population.for_reference_date(periods[0].end)[1] if population.by_mid_year else (
-            "no population given (use --population N or set population in cpmetrics.toml)"
+        reason = (
+            population.for_reference_date(periods[0].end)[1]
+            if population.by_mid_year
+            else ("no population given (use --population N or set population in cpmetrics.toml)")
         )
         notes.append(f"rate_per_10k is empty: {reason}")
     else:

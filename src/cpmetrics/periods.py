@@ -18,7 +18,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise UsageError(f"period {self.label}: ends ({self.end}) before it starts ({self.start})")
+            raise UsageError(
+                f"period {self.label}: ends ({self.end}) before it starts ({self.start})"
+            )
 
     @property
     def reference_date(self) -> dt.date:
@@ -28,7 +30,8 @@ class Period:
 def month(year: int, month_number: int) -> Period:
     last = calendar.monthrange(year, month_number)[1]
     return Period(
-        dt.date(year, month_number, 1), dt.date(year, month_number, last),
+        dt.date(year, month_number, 1),
+        dt.date(year, month_number, last),
         f"{year:04d}-{month_number:02d}",
     )
 

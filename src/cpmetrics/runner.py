@@ -105,9 +105,7 @@ def run_compute(
             f"{report.source}: none of the {report.input_rows:,} rows can be used; "
             f"see 'cpmetrics validate {report.source}'"
         )
-    result = compute(
-        loaded.plans, [period], population=request.population, options=request.options
-    )
+    result = compute(loaded.plans, [period], population=request.population, options=request.options)
     if notify:
         for note in result.notes:
             notify(note)
@@ -119,16 +117,15 @@ def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, lim
     """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
     findings = report.findings.select(pl.lit(report.source).alias("file"), *FINDING_COLUMNS)
     if fmt is Format.csv:
-        from cpmetrics.render.values import spreadsheet_safe
-
         import csv
+
+        from cpmetrics.render.values import spreadsheet_safe
 
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(findings.columns)
         for row in findings.iter_rows():
             writer.writerow(
-                spreadsheet_safe(v) if isinstance(v, str) else ("" if v is None else v)
-                for v in row
+                spreadsheet_safe(v) if isinstance(v, str) else ("" if v is None else v) for v in row
             )
     elif fmt is Format.json:
         import json

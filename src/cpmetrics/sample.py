@@ -92,7 +92,8 @@ def generate(
     first_start = np.zeros(n_children, dtype=np.int64)
     first_start[child[first]] = plan_start[first]
     age_years = rng.choice(
-        np.array([-1, 0, 2, 7, 12, 16]), size=first_start.size,
+        np.array([-1, 0, 2, 7, 12, 16]),
+        size=first_start.size,
         p=np.array([0.07, 0.12, 0.26, 0.28, 0.23, 0.04]),
     )
     age_days = np.where(
@@ -126,17 +127,19 @@ def generate(
         frame.with_columns(
             pl.format("C{}", pl.col("child_id").cast(pl.String).str.zfill(width_child)),
             pl.format("F{}", pl.col("family_id").cast(pl.String).str.zfill(width_family)),
-            *(
-                pl.col(c).cast(pl.Int32).cast(pl.Date)
-                for c in ("date_of_birth", "start_date")
-            ),
-            pl.when(pl.col("end_date") >= 0).then(pl.col("end_date")).cast(pl.Int32)
-            .cast(pl.Date),
+            *(pl.col(c).cast(pl.Int32).cast(pl.Date) for c in ("date_of_birth", "start_date")),
+            pl.when(pl.col("end_date") >= 0).then(pl.col("end_date")).cast(pl.Int32).cast(pl.Date),
             pl.when(pl.col("previous_plans") >= 0).then(pl.col("previous_plans")),
         )
         .select(
-            "child_id", "family_id", "date_of_birth", "start_date", "end_date",
-            "initial_category", "latest_category", "previous_plans",
+            "child_id",
+            "family_id",
+            "date_of_birth",
+            "start_date",
+            "end_date",
+            "initial_category",
+            "latest_category",
+            "previous_plans",
         )
         .sort("start_date", "family_id", "child_id")
     )

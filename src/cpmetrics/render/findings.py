@@ -15,12 +15,17 @@ def write_findings_table(report: ValidationReport, stream: TextIO, *, limit: int
     console = Console(file=stream, width=max(100, Console(file=stream).width), highlight=False)
     counts = Table(title=f"{escape(report.source)}: findings by rule", title_justify="left")
     for name in ("Rule", "Severity", "Rows excluded", "Findings", "What it means"):
-        counts.add_column(name, justify="right" if name in ("Rows excluded", "Findings") else "left")
+        counts.add_column(
+            name, justify="right" if name in ("Rows excluded", "Findings") else "left"
+        )
     for code, n in report.counts_by_rule().items():
         rule = RULES[code]
         counts.add_row(
-            code, rule.severity, str(report.excluded_by_rule.get(code, 0)) if rule.excludes else "-",
-            f"{n:,}", rule.title,
+            code,
+            rule.severity,
+            str(report.excluded_by_rule.get(code, 0)) if rule.excludes else "-",
+            f"{n:,}",
+            rule.title,
         )
     console.print(counts)
     shown = report.findings if limit == 0 else report.findings.head(limit)
@@ -32,7 +37,10 @@ def write_findings_table(report: ValidationReport, stream: TextIO, *, limit: int
         detail.add_column(name)
     for row in shown.iter_rows(named=True):
         detail.add_row(
-            str(row["line"]), row["column"] or "", row["rule"], escape(row["value"] or ""),
+            str(row["line"]),
+            row["column"] or "",
+            row["rule"],
+            escape(row["value"] or ""),
             escape(row["message"]),
         )
     console.print(detail)

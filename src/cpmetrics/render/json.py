@@ -15,9 +15,7 @@ def to_records(table: pl.DataFrame) -> list[dict[str, Any]]:
     records = []
     for row in table.iter_rows(named=True):
         row["value"] = plain_value(row["value"], row["unit"])
-        records.append(
-            {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
-        )
+        records.append({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()})
     return records
 
 

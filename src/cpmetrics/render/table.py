@@ -37,8 +37,10 @@ def write_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None
         grid.add_column("Denominator", justify="right")
         for row in table.iter_rows(named=True):
             grid.add_row(
-                row["label"], _shown(row["value"], row["unit"]),
-                _count(row["numerator"]), _count(row["denominator"]),
+                row["label"],
+                _shown(row["value"], row["unit"]),
+                _count(row["numerator"]),
+                _count(row["denominator"]),
             )
     else:
         grid = Table(title=title or None, title_justify="left")

@@ -43,7 +43,7 @@ def validate_extract(
         raise DataError(
             f"{raw.source}: required column {', '.join(repr(m) for m in missing)} not found "
             f"(columns in the file: {found}); name the file's column in cpmetrics.toml "
-            f"under [columns], e.g. {missing[0]} = \"Your Header\""
+            f'under [columns], e.g. {missing[0]} = "Your Header"'
         )
     frame = _canonical(raw.frame, header_map)
     findings = [_structural_findings(raw.frame, clashes)]
@@ -77,7 +77,9 @@ def validate_extract(
         ),
         columns=header_map,
         ignored_columns=tuple(
-            c for c in raw.frame.columns if c not in header_map and c not in (s.LINE, "_extra_fields")
+            c
+            for c in raw.frame.columns
+            if c not in header_map and c not in (s.LINE, "_extra_fields")
         ),
     )
     return Validated(plans=plans, report=report)
@@ -104,7 +106,8 @@ def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFra
         pl.col(_RAW + s.CHILD_ID).alias(s.CHILD_ID),
         *(parse_iso_date(pl.col(_RAW + c)).alias(c) for c in s.DATE_COLUMNS),
         *(
-            pl.col(_RAW + c).replace_strict(categories[c], default=None, return_dtype=pl.String)
+            pl.col(_RAW + c)
+            .replace_strict(categories[c], default=None, return_dtype=pl.String)
             .alias(c)
             for c in s.CATEGORY_COLUMNS
         ),
@@ -140,9 +143,7 @@ def _finding(rule: str, mask: pl.Expr, column: str | None, message: pl.Expr | st
     )
 
 
-def _row_findings(
-    frame: pl.DataFrame, extract_date: dt.date, present: set[str]
-) -> pl.DataFrame:
+def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str]) -> pl.DataFrame:
     blank = pl.col("_blank")
     live = ~blank
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
@@ -153,34 +154,47 @@ def _row_findings(
         _finding("blank-row", blank, None, "blank row"),
         _finding("blank-id", live & raw[s.CHILD_ID].is_null(), s.CHILD_ID, "child id is blank"),
         _finding(
-            "bad-date", live & unreadable[s.START_DATE], s.START_DATE,
+            "bad-date",
+            live & unreadable[s.START_DATE],
+            s.START_DATE,
             "start date is not a date in YYYY-MM-DD form",
         ),
         _finding(
-            "bad-date", live & unreadable[s.END_DATE], s.END_DATE,
+            "bad-date",
+            live & unreadable[s.END_DATE],
+            s.END_DATE,
             "end date is not a date in YYYY-MM-DD form",
         ),
         _finding("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
         _finding(
-            "8720", start > extract_date, s.START_DATE,
+            "8720",
+            start > extract_date,
+            s.START_DATE,
             f"start date is after the extract date {when}",
         ),
         _finding(
-            "future-date", end > extract_date, s.END_DATE,
+            "future-date",
+            end > extract_date,
+            s.END_DATE,
             f"end date is after the extract date {when}",
         ),
         _finding(
-            "8925", end < start, s.END_DATE,
+            "8925",
+            end < start,
+            s.END_DATE,
             pl.format("end date is before the start date {}", start),
         ),
         _finding("8840", end == start, s.END_DATE, "plan starts and ends on the same day"),
         _finding(
             "8730",
             raw[s.PREVIOUS_PLANS].is_not_null() & pl.col(s.PREVIOUS_PLANS).is_null(),
-            s.PREVIOUS_PLANS, "previous-plans count is not a whole number of 0 or more",
+            s.PREVIOUS_PLANS,
+            "previous-plans count is not a whole number of 0 or more",
         ),
         _finding(
-            "bad-birth-date", live & unreadable[s.DATE_OF_BIRTH], s.DATE_OF_BIRTH,
+            "bad-birth-date",
+            live & unreadable[s.DATE_OF_BIRTH],
+            s.DATE_OF_BIRTH,
             "date of birth is not a date in YYYY-MM-DD form",
         ),
     ]
@@ -189,7 +203,9 @@ def _row_findings(
             continue  # an extract without categories is fine; blank cells in one are not
         checks.append(
             _finding(
-                rule, live & raw[column].is_not_null() & pl.col(column).is_null(), column,
+                rule,
+                live & raw[column].is_not_null() & pl.col(column).is_null(),
+                column,
                 "category is not one of neglect, physical, sexual, emotional, multiple",
             )
         )
@@ -204,7 +220,9 @@ def _duplicate_check(frame: pl.DataFrame) -> pl.Expr:
     dup = pl.struct(raw_cols).is_first_distinct().not_() & ~pl.col("_blank")
     earlier = pl.col(s.LINE).first().over(pl.struct(raw_cols))
     return _finding(
-        "duplicate-row", dup, s.CHILD_ID,
+        "duplicate-row",
+        dup,
+        s.CHILD_ID,
         pl.format("same as line {}", earlier),
     )
 
@@ -240,8 +258,11 @@ def _overlap_findings(plans: pl.DataFrame) -> pl.DataFrame:
 def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]]) -> pl.DataFrame:
     rows = [
         {
-            "rule": "duplicate-column", "severity": RULES["duplicate-column"].severity, "line": 1,
-            "column": other, "value": other,
+            "rule": "duplicate-column",
+            "severity": RULES["duplicate-column"].severity,
+            "line": 1,
+            "column": other,
+            "value": other,
             "message": f"'{other}' also means {canonical}; '{kept}' is used",
         }
         for canonical, kept, other in clashes
