@@ -144,53 +144,97 @@ def _destination(output: Path | None) -> Iterator[TextIO]:
         yield handle
 
 
+# Period options, shared by compute and trend.
+MonthOpt = Annotated[
+    str | None, typer.Option("--month", "-m", help="Calendar month, YYYY-MM (e.g. 2018-10).")
+]
+QuarterOpt = Annotated[
+    str | None, typer.Option("--quarter", help="Calendar quarter, e.g. 2018-Q3 (Jul-Sep).")
+]
+YearOpt = Annotated[
+    str | None,
+    typer.Option("--year", help="Reporting (financial) year, e.g. 2018-19 (1 Apr - 31 Mar)."),
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or month (YYYY-MM).")
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) or month (YYYY-MM).")
+]
+PopulationOpt = Annotated[
+    int | None,
+    typer.Option("--population", min=1, help="Children aged 0-17, for the rate per 10,000."),
+]
+RepeatRuleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--repeat-rule",
+        help="Second or subsequent plan by: either (default), history, count, within.",
+    ),
+]
+RepeatWithinOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--repeat-within",
+        min=1,
+        help="Months after the previous plan's end for --repeat-rule within.",
+    ),
+]
+DurationOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--duration-days/--duration-calendar",
+        help="2 years as 730 days instead of calendar years.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 @handle_errors
 def compute(
-    month: Annotated[
-        str, typer.Option("--month", "-m", help="Calendar month, YYYY-MM (e.g. 2018-10).")
-    ],
     input: InputArg = None,
-    population: Annotated[
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    ytd: Annotated[
+        bool, typer.Option("--ytd", help="From 1 April to the end of the period given.")
+    ] = False,
+    rolling: Annotated[
         int | None,
-        typer.Option("--population", min=1, help="Children aged 0-17, for the rate per 10,000."),
+        typer.Option("--rolling", min=1, help="This many months to the end of the period given."),
     ] = None,
+    population: PopulationOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
     extract_date: ExtractDateOpt = None,
-    repeat_rule: Annotated[
-        str | None,
-        typer.Option(
-            "--repeat-rule",
-            help="Second or subsequent plan by: either (default), history, count, within.",
-        ),
-    ] = None,
-    repeat_within: Annotated[
-        int | None,
-        typer.Option(
-            "--repeat-within",
-            min=1,
-            help="Months after the previous plan's end for --repeat-rule within.",
-        ),
-    ] = None,
-    duration_days: Annotated[
-        bool | None,
-        typer.Option(
-            "--duration-days/--duration-calendar",
-            help="2 years as 730 days instead of calendar years.",
-            show_default=False,
-        ),
-    ] = None,
+    repeat_rule: RepeatRuleOpt = None,
+    repeat_within: RepeatWithinOpt = None,
+    duration_days: DurationOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Compute the standard measures for one month.
+    """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
+
+    Snapshot measures use the period's last day; flow measures the whole period.
 
     Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
     """
+    from cpmetrics.periods import choose
     from cpmetrics.runner import CommandSettings, run_compute
 
+    period = choose(
+        month_text=month,
+        quarter=quarter,
+        year=year,
+        start=start,
+        end=end,
+        ytd=ytd,
+        rolling_months=rolling,
+    )
     request = CommandSettings.resolve(
         input=input,
         config=config,
@@ -201,11 +245,62 @@ def compute(
         duration_days=duration_days,
     )
     chosen = _choose_format(fmt, output)
-    result, label = run_compute(request, month, strict=strict, notify=None if quiet else say)
+    result, title = run_compute(request, period, strict=strict, notify=None if quiet else say)
     from cpmetrics.render import render
 
     with _destination(output) as stream:
-        render(result.table, chosen, stream, title=label)
+        render(result.table, chosen, stream, title=title)
+
+
+@app.command()
+@handle_errors
+def trend(
+    start: Annotated[str, typer.Option("--from", help="First month (YYYY-MM) or day.")],
+    end: Annotated[str, typer.Option("--to", help="Last month (YYYY-MM) or day.")],
+    input: InputArg = None,
+    by: Annotated[str, typer.Option("--by", help="Columns by month, quarter or year.")] = "month",
+    wide: Annotated[
+        bool, typer.Option("--wide", help="CSV/JSON with periods as columns (one row a measure).")
+    ] = False,
+    population: PopulationOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    repeat_rule: RepeatRuleOpt = None,
+    repeat_within: RepeatWithinOpt = None,
+    duration_days: DurationOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Every measure for every month (or quarter, year) in a range, with the change from the
+    previous period, the year to date, and the target and RAG where the config sets them.
+
+    Example: cpmetrics trend --from 2018-04 --to 2018-10
+    """
+    from cpmetrics.periods import choose
+    from cpmetrics.runner import CommandSettings, run_trend
+
+    whole = choose(start=start, end=end)
+    request = CommandSettings.resolve(
+        input=input,
+        config=config,
+        extract_date=_parse_date(extract_date, "--extract-date"),
+        population=population,
+        repeat_rule=repeat_rule,
+        repeat_within=repeat_within,
+        duration_days=duration_days,
+    )
+    chosen = _choose_format(fmt, output)
+    if wide and chosen is Format.table:
+        raise UsageError("--wide is for --format csv or json; the table is already wide")
+    result, title = run_trend(request, whole, by=by, strict=strict, notify=None if quiet else say)
+    from cpmetrics.render import render
+    from cpmetrics.trend import wide as widen
+
+    table = widen(result) if wide else result.table
+    with _destination(output) as stream:
+        render(table, chosen, stream, title=title)
 
 
 @app.command()

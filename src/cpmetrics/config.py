@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cpmetrics.errors import ConfigError
+from cpmetrics.targets import Target
 
 CONFIG_NAME = "cpmetrics.toml"
 
@@ -36,6 +37,9 @@ class Settings(BaseModel):
     columns: dict[str, str] = Field(
         default_factory=dict, description="canonical column name -> header in the file"
     )
+    targets: dict[str, Target] = Field(
+        default_factory=dict, description="measure id -> target, polarity and amber tolerance"
+    )
     source: Path | None = Field(None, exclude=True)  # the file these settings came from
 
     @field_validator("population_by_year")
@@ -44,6 +48,18 @@ class Settings(BaseModel):
         for year, count in value.items():
             if count <= 0:
                 raise ValueError(f"population for {year} must be above 0")
+        return value
+
+    @field_validator("targets")
+    @classmethod
+    def _known_measures(cls, value: dict[str, Target]) -> dict[str, Target]:
+        from cpmetrics.measures import BY_ID
+
+        unknown = [k for k in value if k not in BY_ID]
+        if unknown:
+            raise ValueError(
+                f"unknown measure {', '.join(unknown)}; expected one of {', '.join(BY_ID)}"
+            )
         return value
 
     @field_validator("columns")

@@ -18,6 +18,7 @@ class Measure:
     numerator: str
     denominator: str
     source: str
+    short: str = ""  # a few words, for tables with many columns
 
     @property
     def is_count(self) -> bool:
@@ -33,6 +34,7 @@ MEASURES: tuple[Measure, ...] = (
         "distinct children with a plan open at the reference date (start <= R, no end or end > R)",
         "-",
         "DfE table D1, children on a plan at 31 March",
+        short="On a plan",
     ),
     Measure(
         "rate_per_10k",
@@ -42,6 +44,7 @@ MEASURES: tuple[Measure, ...] = (
         "children on a plan at the reference date",
         "population aged 0-17 (the value is numerator x 10,000 / denominator)",
         "DfE table A2/D1; ONS mid-year estimate for year Y-1 for the year ending 31 March Y",
+        short="Rate per 10k",
     ),
     Measure(
         "open_2y_plus_pct",
@@ -51,6 +54,7 @@ MEASURES: tuple[Measure, ...] = (
         "children on a plan at R whose current plan started 2 or more calendar years before R",
         "children on a plan at R",
         "DfE table D5, '2 years and over'",
+        short="On plan 2y+ %",
     ),
     Measure(
         "ceased_2y_plus_pct",
@@ -60,6 +64,7 @@ MEASURES: tuple[Measure, ...] = (
         "plans ending in the period that had lasted 2 or more calendar years",
         "plans ending in the period",
         "DfE tables A2/D7; former NI 64 (plan-based)",
+        short="Ended after 2y+ %",
     ),
     Measure(
         "repeat_plan_pct",
@@ -70,6 +75,7 @@ MEASURES: tuple[Measure, ...] = (
         "or with a previous-plans count above 0",
         "plans starting in the period",
         "DfE table D3 (plan-based); LG Inform / former NI 65",
+        short="Repeat plans %",
     ),
     Measure(
         "plans_started",
@@ -79,6 +85,7 @@ MEASURES: tuple[Measure, ...] = (
         "plans whose start date falls in the period",
         "-",
         "DfE table D1",
+        short="Plans started",
     ),
     Measure(
         "plans_ended",
@@ -88,6 +95,7 @@ MEASURES: tuple[Measure, ...] = (
         "plans whose end date falls in the period",
         "-",
         "DfE table D1",
+        short="Plans ended",
     ),
     Measure(
         "children_started",
@@ -97,6 +105,7 @@ MEASURES: tuple[Measure, ...] = (
         "distinct children with a plan starting in the period",
         "-",
         "DfE table D1",
+        short="Children started",
     ),
     Measure(
         "children_ended",
@@ -106,6 +115,7 @@ MEASURES: tuple[Measure, ...] = (
         "distinct children with a plan ending in the period",
         "-",
         "DfE table D1",
+        short="Children ended",
     ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

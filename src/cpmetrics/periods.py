@@ -57,3 +57,138 @@ def months(first: Period, last: Period) -> list[Period]:
 def reporting_year_end(day: dt.date) -> int:
     """The year Y of the reporting (financial) year ending 31 March Y that holds ``day``."""
     return day.year + 1 if day.month >= 4 else day.year
+
+
+def _first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: dt.date, count: int) -> dt.date:
+    """First day of the month ``count`` months after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_quarter(text: str) -> Period:
+    """'2018-Q3' -> July to September 2018 (calendar quarters; Q1 = January to March)."""
+    found = re.fullmatch(r"\s*(\d{4})-?Q([1-4])\s*", text, flags=re.IGNORECASE)
+    if not found:
+        raise UsageError(f"quarter '{text}' is not in YYYY-Qn form (for example 2018-Q3)")
+    year, q = int(found.group(1)), int(found.group(2))
+    first = month(year, 3 * q - 2)
+    last = month(year, 3 * q)
+    return Period(first.start, last.end, f"{year}-Q{q}")
+
+
+def parse_year(text: str) -> Period:
+    """'2018-19' (or '2018/19', '2018-2019') -> the reporting year 1 April 2018 to 31 March 2019."""
+    found = re.fullmatch(r"\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*", text)
+    if not found:
+        raise UsageError(f"year '{text}' is not a reporting year such as 2018-19")
+    first = int(found.group(1))
+    second = int(found.group(2))
+    if (second % 100) != (first + 1) % 100 or (second >= 1000 and second != first + 1):
+        raise UsageError(f"year '{text}': a reporting year runs into the next year, e.g. 2018-19")
+    return reporting_year(first + 1)
+
+
+def reporting_year(ending: int) -> Period:
+    """The reporting (financial) year ending 31 March ``ending``."""
+    return Period(
+        dt.date(ending - 1, 4, 1), dt.date(ending, 3, 31), f"{ending - 1}-{ending % 100:02d}"
+    )
+
+
+def parse_day_or_month(text: str, *, end: bool) -> dt.date:
+    """'2018-04-15' is that day; '2018-04' is its first day (or, with ``end``, its last)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    whole = parse_month(text)
+    return whole.end if end else whole.start
+
+
+def year_to_date(period: Period) -> Period:
+    """From the 1 April on or before the period's end, to the period's end."""
+    first = dt.date(reporting_year_end(period.end) - 1, 4, 1)
+    return Period(first, period.end, f"YTD {first:%Y}-{(first.year + 1) % 100:02d} to {period.end}")
+
+
+def rolling(period: Period, count: int) -> Period:
+    """The ``count`` whole months ending with the month holding the period's end."""
+    if count < 1:
+        raise UsageError("--rolling takes a number of months of 1 or more")
+    first = _add_months(_first_of_month(period.end), 1 - count)
+    last = month(period.end.year, period.end.month)
+    return Period(first, last.end, f"{count} months to {last.label}")
+
+
+def split(whole: Period, by: str) -> list[Period]:
+    """Consecutive months, calendar quarters or reporting years covering ``whole``."""
+    if by == "month":
+        return months(whole, whole)
+    out: list[Period] = []
+    if by == "quarter":
+        q = parse_quarter(f"{whole.start.year}-Q{(whole.start.month - 1) // 3 + 1}")
+        while q.start <= whole.end:
+            out.append(q)
+            nxt = _add_months(q.start, 3)
+            q = parse_quarter(f"{nxt.year}-Q{(nxt.month - 1) // 3 + 1}")
+        return out
+    if by == "year":
+        y = reporting_year(reporting_year_end(whole.start))
+        while y.start <= whole.end:
+            out.append(y)
+            y = reporting_year(y.end.year + 1)
+        return out
+    raise UsageError(f"--by must be month, quarter or year, not '{by}'")
+
+
+def choose(
+    *,
+    month_text: str | None = None,
+    quarter: str | None = None,
+    year: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    ytd: bool = False,
+    rolling_months: int | None = None,
+) -> Period:
+    """The one period a set of command-line options describes."""
+    given = [
+        name
+        for name, value in (
+            ("--month", month_text),
+            ("--quarter", quarter),
+            ("--year", year),
+            ("--from/--to", start or end),
+        )
+        if value
+    ]
+    if len(given) != 1:
+        raise UsageError(
+            "give one period: --month, --quarter, --year or --from/--to"
+            + (f" (got {' and '.join(given)})" if given else "")
+        )
+    if ytd and rolling_months:
+        raise UsageError("use just one of --ytd and --rolling")
+    if month_text:
+        base = parse_month(month_text)
+    elif quarter:
+        base = parse_quarter(quarter)
+    elif year:
+        base = parse_year(year)
+    else:
+        if not (start and end):
+            raise UsageError("--from and --to go together")
+        first = parse_day_or_month(start, end=False)
+        last = parse_day_or_month(end, end=True)
+        if last < first:
+            raise UsageError(f"--to {end} is before --from {start}")
+        base = Period(first, last, f"{first} to {last}")
+    if ytd:
+        return year_to_date(base)
+    if rolling_months:
+        return rolling(base, rolling_months)
+    return base

@@ -7,7 +7,7 @@ api.py so that the library API stays free of command-line concerns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
@@ -18,8 +18,9 @@ from cpmetrics.api import load_plans
 from cpmetrics.config import CONFIG_NAME, Settings, load_settings
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
-from cpmetrics.periods import parse_month
+from cpmetrics.periods import Period
 from cpmetrics.render import Format
+from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
 
 Notify = Callable[[str], None] | None
@@ -84,11 +85,8 @@ def load(request: CommandSettings) -> Validated:
     )
 
 
-def run_compute(
-    request: CommandSettings, month: str, *, strict: bool = False, notify: Notify = None
-) -> tuple[Result, str]:
-    """Load, check and compute one month; returns the result and a title for tables."""
-    period = parse_month(month)
+def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> Validated:
+    """Load and validate; stop with a data error when nothing can be computed."""
     loaded = load(request)
     report = loaded.report
     if notify:
@@ -105,28 +103,56 @@ def run_compute(
             f"{report.source}: none of the {report.input_rows:,} rows can be used; "
             f"see 'cpmetrics validate {report.source}'"
         )
-    result = compute(loaded.plans, [period], population=request.population, options=request.options)
+    return loaded
+
+
+def _tell(notes: Iterable[str], notify: Notify) -> None:
     if notify:
-        for note in result.notes:
+        for note in notes:
             notify(note)
-    title = f"Child protection plans, {period.start:%B %Y} (reference date {period.end})"
+
+
+def run_compute(
+    request: CommandSettings, period: Period, *, strict: bool = False, notify: Notify = None
+) -> tuple[Result, str]:
+    """Load, check and compute one period; returns the result and a title for tables."""
+    loaded = load_checked(request, strict=strict, notify=notify)
+    result = compute(loaded.plans, [period], population=request.population, options=request.options)
+    _tell(result.notes, notify)
+    title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     return result, title
+
+
+def run_trend(
+    request: CommandSettings,
+    whole: Period,
+    *,
+    by: str = "month",
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[Trend, str]:
+    """Load, check and compute every measure for each period in ``whole``, plus the YTD."""
+    loaded = load_checked(request, strict=strict, notify=notify)
+    trend = build_trend(
+        loaded.plans,
+        whole,
+        by=by,
+        population=request.population,
+        options=request.options,
+        targets=request.settings.targets,
+    )
+    _tell(trend.notes, notify)
+    first, last = trend.periods[0], trend.periods[-1]
+    return trend, f"Child protection plans, {first.label} to {last.label}"
 
 
 def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:
     """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
     findings = report.findings.select(pl.lit(report.source).alias("file"), *FINDING_COLUMNS)
     if fmt is Format.csv:
-        import csv
+        from cpmetrics.render.csv import write_csv
 
-        from cpmetrics.render.values import spreadsheet_safe
-
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(findings.columns)
-        for row in findings.iter_rows():
-            writer.writerow(
-                spreadsheet_safe(v) if isinstance(v, str) else ("" if v is None else v) for v in row
-            )
+        write_csv(findings, stream)
     elif fmt is Format.json:
         import json
 

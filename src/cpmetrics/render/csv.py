@@ -1,4 +1,4 @@
-"""Long-format CSV: one row per measure per period, ISO dates, plain numbers."""
+"""CSV for spreadsheets: ISO dates, plain numbers, text that cannot run as a formula."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from typing import TextIO
 
 import polars as pl
 
-from cpmetrics.render.values import plain_value, spreadsheet_safe, text
+from cpmetrics.render.values import cell
 
 
 def write_csv(table: pl.DataFrame, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.iter_rows(named=True):
-        row["value"] = plain_value(row["value"], row["unit"])
-        writer.writerow(
-            spreadsheet_safe(text(v)) if isinstance(v, str) else text(v) for v in row.values()
-        )
+        unit = row.get("unit", "")
+        writer.writerow(cell(value, unit, for_csv=True) for value in row.values())

@@ -1,7 +1,8 @@
-"""Plain-text forms of figures, shared by every renderer."""
+"""Plain forms of figures, shared by every renderer."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 COUNT_UNITS = ("children", "plans")
@@ -16,14 +17,30 @@ def plain_value(value: float | None, unit: str) -> int | float | None:
     return int(value) if unit in COUNT_UNITS else round(value, 1)
 
 
-def text(value: Any) -> str:
+def cell(value: Any, unit: str, *, for_csv: bool = False) -> Any:
+    """One output cell: floats by the row's unit, dates as ISO text; CSV cells as safe text."""
+    if isinstance(value, float):
+        value = plain_value(value, unit)
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    if not for_csv:
+        return value
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def spreadsheet_safe(value: str) -> str:
-    """Prefix a quote so that a value such as '=cmd()' stays text in Excel."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Prefix a quote so that a value such as '=cmd()' stays text in Excel.
+
+    Plain negative numbers ('-0.4', a change) are numbers, not formulas, and are left alone.
+    """
+    if not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value

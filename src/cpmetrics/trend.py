@@ -1,0 +1,97 @@
+"""The monthly performance table: every measure for consecutive periods, the change from the
+previous period, the year to date, and the target with its RAG rating."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from cpmetrics.engine import Options, Population, compute
+from cpmetrics.periods import Period, split, year_to_date
+from cpmetrics.targets import Target, rag
+
+TREND_EXTRA_COLUMNS = {
+    "period": pl.String,  # the period's label: 2018-10, 2018-Q3, 2018-19, YTD ...
+    "period_type": pl.String,  # month, quarter, year or ytd
+    "previous_value": pl.Float64,
+    "change": pl.Float64,  # value - previous_value, in the measure's unit (% points for %)
+    "target": pl.Float64,
+    "rag": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Trend:
+    table: pl.DataFrame  # engine.RESULT_COLUMNS + TREND_EXTRA_COLUMNS, long format
+    periods: tuple[Period, ...]
+    ytd: Period | None
+    notes: tuple[str, ...]
+
+
+def build_trend(
+    plans: pl.DataFrame,
+    whole: Period,
+    *,
+    by: str = "month",
+    population: Population | None = None,
+    options: Options | None = None,
+    targets: Mapping[str, Target] | None = None,
+    with_ytd: bool = True,
+) -> Trend:
+    periods = split(whole, by)
+    main = compute(plans, periods, population=population, options=options)
+    parts = [_label(main.table, periods, by)]
+    notes = list(main.notes)
+    ytd = year_to_date(periods[-1]) if with_ytd and by != "year" else None
+    if ytd is not None:
+        extra = compute(plans, [ytd], population=population, options=options)
+        parts.append(_label(extra.table, [ytd], "ytd"))
+        notes += [n for n in extra.notes if n not in notes]
+    table = pl.concat(parts)
+    previous = (
+        pl.when(pl.col("period_type") != "ytd")
+        .then(pl.col("value").shift(1).over("measure", "period_type", order_by="period_start"))
+        .otherwise(None)
+    )
+    table = table.with_columns(previous.alias("previous_value")).with_columns(
+        (pl.col("value") - pl.col("previous_value")).round(1).alias("change")
+    )
+    goals = targets or {}
+    table = table.with_columns(
+        pl.col("measure")
+        .replace_strict(
+            {m: t.target for m, t in goals.items()}, default=None, return_dtype=pl.Float64
+        )
+        .alias("target"),
+        pl.Series(
+            "rag",
+            [rag(v, goals.get(m)) for m, v in zip(table["measure"], table["value"], strict=True)],
+            dtype=pl.String,
+        ),
+    )
+    return Trend(table, tuple(periods), ytd, tuple(notes))
+
+
+def _label(table: pl.DataFrame, periods: list[Period], kind: str) -> pl.DataFrame:
+    labels = {p.end: p.label for p in periods}
+    return table.with_columns(
+        pl.col("period_end").replace_strict(labels, return_dtype=pl.String).alias("period"),
+        pl.lit(kind).alias("period_type"),
+    )
+
+
+def wide(trend: Trend) -> pl.DataFrame:
+    """Measures as rows, periods as columns (values), then YTD, target and the latest RAG."""
+    main = trend.table.filter(pl.col("period_type") != "ytd")
+    out = main.pivot(on="period", index=["measure", "label", "unit"], values="value")
+    latest = main.filter(pl.col("period_end") == pl.col("period_end").max()).select(
+        "measure", "target", "rag"
+    )
+    if trend.ytd is not None:
+        ytd = trend.table.filter(pl.col("period_type") == "ytd").select(
+            "measure", pl.col("value").alias("ytd")
+        )
+        out = out.join(ytd, on="measure", how="left", maintain_order="left")
+    return out.join(latest, on="measure", how="left", maintain_order="left")
