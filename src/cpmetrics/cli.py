@@ -180,6 +180,17 @@ RepeatWithinOpt = Annotated[
         help="Months after the previous plan's end for --repeat-rule within.",
     ),
 ]
+LaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--la",
+        help="The authority (E10000032, 938 or a name): ONS population and comparators.",
+    ),
+]
+ReferenceOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--reference", help="EES open-data CSV, or a folder of them (repeatable)."),
+]
 DurationOpt = Annotated[
     bool | None,
     typer.Option(
@@ -214,6 +225,8 @@ def compute(
     repeat_rule: RepeatRuleOpt = None,
     repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
+    la: LaOpt = None,
+    reference: ReferenceOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -243,6 +256,8 @@ def compute(
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
         duration_days=duration_days,
+        la=la,
+        reference=reference,
     )
     chosen = _choose_format(fmt, output)
     result, title = run_compute(request, period, strict=strict, notify=None if quiet else say)
@@ -270,6 +285,8 @@ def trend(
     repeat_rule: RepeatRuleOpt = None,
     repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
+    la: LaOpt = None,
+    reference: ReferenceOpt = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -290,6 +307,8 @@ def trend(
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
         duration_days=duration_days,
+        la=la,
+        reference=reference,
     )
     chosen = _choose_format(fmt, output)
     if wide and chosen is Format.table:

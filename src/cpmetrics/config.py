@@ -37,6 +37,15 @@ class Settings(BaseModel):
     columns: dict[str, str] = Field(
         default_factory=dict, description="canonical column name -> header in the file"
     )
+    la: str | None = Field(
+        None, description="the authority: new code (E10000032), old code (938) or name"
+    )
+    neighbours: list[str] = Field(
+        default_factory=list, description="statistical neighbours, by code or name"
+    )
+    reference: list[Path] = Field(
+        default_factory=list, description="EES open-data CSVs, or folders of them"
+    )
     targets: dict[str, Target] = Field(
         default_factory=dict, description="measure id -> target, polarity and amber tolerance"
     )
@@ -98,6 +107,9 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
     if settings.input is not None and not settings.input.is_absolute():
         settings = settings.model_copy(update={"input": path.parent / settings.input})
+    if settings.reference:
+        paths = [p if p.is_absolute() else path.parent / p for p in settings.reference]
+        settings = settings.model_copy(update={"reference": paths})
     return settings.model_copy(update={"source": path})
 
 

@@ -50,6 +50,7 @@ class Population:
 
     fixed: int | None = None
     by_mid_year: Mapping[int, int] = field(default_factory=dict)
+    source: str = ""  # where the estimates come from, for the note ("ONS, West Sussex")
 
     def for_reference_date(self, day: dt.date) -> tuple[int | None, str]:
         """DfE divides the year ending 31 March Y by the mid-year Y-1 estimate."""
@@ -59,7 +60,8 @@ class Population:
         value = self.by_mid_year.get(mid_year)
         if value is None:
             return None, f"no population estimate for mid-{mid_year}"
-        return value, f"population {value:,} (mid-{mid_year} estimate)"
+        origin = f"{self.source} " if self.source else ""
+        return value, f"population {value:,} ({origin}mid-{mid_year} estimate)"
 
 
 @dataclass(frozen=True)

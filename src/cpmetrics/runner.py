@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -19,6 +19,7 @@ from cpmetrics.config import CONFIG_NAME, Settings, load_settings
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
 from cpmetrics.periods import Period
+from cpmetrics.reference import Comparison, attach_comparators, read_reference
 from cpmetrics.render import Format
 from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
@@ -36,6 +37,7 @@ class CommandSettings:
     population: Population
     options: Options
     settings: Settings
+    comparison: Comparison | None = None
 
     @classmethod
     def resolve(
@@ -48,6 +50,8 @@ class CommandSettings:
         repeat_rule: str | None = None,
         repeat_within: int | None = None,
         duration_days: bool | None = None,
+        la: str | None = None,
+        reference: list[Path] | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
         path = input or settings.input
@@ -61,8 +65,16 @@ class CommandSettings:
             raise UsageError(f"--repeat-rule must be one of {', '.join(_REPEAT_RULES)}")
         if repeat_within is not None and rule != "within":
             raise UsageError("--repeat-within only applies with --repeat-rule within")
+        comparison = _comparison(la or settings.la, reference or settings.reference, settings)
         if population is not None:
             pop = Population(fixed=population)
+        elif (
+            comparison is not None
+            and comparison.area.level != "National"
+            and (estimates := comparison.reference.population_by_mid_year(comparison.area))
+        ):
+            # --la: DfE's practice, the ONS mid-year Y-1 estimate for the year ending March Y.
+            pop = Population(by_mid_year=estimates, source=f"ONS, {comparison.area.name},")
         else:
             pop = Population(fixed=settings.population, by_mid_year=settings.population_by_year)
         options = Options(
@@ -76,7 +88,23 @@ class CommandSettings:
             population=pop,
             options=options,
             settings=settings,
+            comparison=comparison,
         )
+
+
+def _comparison(la: str | None, paths: list[Path], settings: Settings) -> Comparison | None:
+    if la is None:
+        if settings.neighbours and paths:
+            raise UsageError("statistical neighbours are set but not the authority: give --la")
+        return None
+    if not paths:
+        raise UsageError(
+            f"--la needs the EES open-data files: give --reference FOLDER or set 'reference' "
+            f"in {CONFIG_NAME}"
+        )
+    data = read_reference(paths)
+    area = data.find(la)
+    return Comparison(data, area, tuple(data.find(n) for n in settings.neighbours))
 
 
 def load(request: CommandSettings) -> Validated:
@@ -120,6 +148,10 @@ def run_compute(
     result = compute(loaded.plans, [period], population=request.population, options=request.options)
     _tell(result.notes, notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
+    if request.comparison is not None:
+        result = Result(attach_comparators(result.table, request.comparison), result.notes)
+        _tell([request.comparison.describe()], notify)
+        title += f", {request.comparison.area.name}"
     return result, title
 
 
@@ -143,7 +175,13 @@ def run_trend(
     )
     _tell(trend.notes, notify)
     first, last = trend.periods[0], trend.periods[-1]
-    return trend, f"Child protection plans, {first.label} to {last.label}"
+    title = f"Child protection plans, {first.label} to {last.label}"
+    # Trend output always carries the comparator columns, so its CSV columns never change.
+    trend = replace(trend, table=attach_comparators(trend.table, request.comparison))
+    if request.comparison is not None:
+        _tell([request.comparison.describe()], notify)
+        title += f", {request.comparison.area.name}"
+    return trend, title
 
 
 def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 import polars as pl
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -19,12 +20,12 @@ _RAG_STYLE = {
 }
 
 
-def _shown(value: float | None, unit: str) -> str:
+def _shown(value: float | None, unit: str, *, percent_sign: bool = True) -> str:
     plain = plain_value(value, unit)
     if plain is None:
         return "-"
     if unit == "%":
-        return f"{plain:.1f}%"
+        return f"{plain:.1f}%" if percent_sign else f"{plain:.1f}"
     if isinstance(plain, float):
         return f"{plain:.1f}"
     return f"{plain:,}"
@@ -44,19 +45,42 @@ def write_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None
     if "period_type" in table.columns:
         write_trend_table(table, stream, title=title)
         return
+    compare = _has_comparators(table)
     grid = Table(title=title or None, title_justify="left")
     grid.add_column("Measure")
     grid.add_column("Value", justify="right")
     grid.add_column("Numerator", justify="right")
     grid.add_column("Denominator", justify="right")
+    for name in _COMPARATOR_HEADINGS if compare else ():
+        grid.add_column(name, justify="right")
     for row in table.iter_rows(named=True):
-        grid.add_row(
+        cells = [
             row["label"],
             _shown(row["value"], row["unit"]),
             _count(row["numerator"]),
             _count(row["denominator"]),
-        )
-    _console(stream).print(grid)
+        ]
+        if compare:
+            cells += _comparator_cells(row)
+        grid.add_row(*cells)
+    _console(stream, 120 if compare else 100).print(grid)
+
+
+_COMPARATOR_HEADINGS = ("Year", "England", "Region", "Neighbours")
+
+
+def _has_comparators(table: pl.DataFrame) -> bool:
+    return "comparator_year" in table.columns and table["comparator_year"].is_not_null().any()
+
+
+def _comparator_cells(row: dict[str, object], *, percent_sign: bool = True) -> list[str]:
+    unit = str(row["unit"])
+    values = [row["england"], row["region"], row["neighbours"]]
+    year = row["comparator_year"]
+    return [str(year or "")] + [
+        "" if v is None else _shown(float(v), unit, percent_sign=percent_sign)  # type: ignore[arg-type]
+        for v in values
+    ]
 
 
 def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None:
@@ -64,25 +88,39 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
     main = table.filter(pl.col("period_type") != "ytd")
     ytd = table.filter(pl.col("period_type") == "ytd")
     periods = main.select("period", "period_start", "period_type").unique(maintain_order=True)
-    grid = Table(title=title or None, title_justify="left", pad_edge=False)
+    # No vertical rules: a year of months, YTD, target, RAG and comparators fit 120 columns.
+    grid = Table(
+        title=title or None,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     grid.add_column("Measure", no_wrap=True)
     for label, start, kind in periods.iter_rows():
         grid.add_column(
-            f"{start:%b %y}" if kind == "month" else label, justify="right", no_wrap=True
+            f"{start:%b%y}" if kind == "month" else label, justify="right", no_wrap=True
         )
     if not ytd.is_empty():
         grid.add_column("YTD", justify="right", no_wrap=True)
-    grid.add_column("Target", justify="right", no_wrap=True)
+    grid.add_column("Tgt", justify="right", no_wrap=True)
     grid.add_column("RAG", justify="center", no_wrap=True)
+    compare = _has_comparators(main)
+    for name in ("Eng", "Region", "SN") if compare else ():
+        grid.add_column(name, justify="right", no_wrap=True)
     for measure, rows in main.group_by("measure", maintain_order=True):
         unit = rows["unit"][0]
         cells = [BY_ID[str(measure[0])].short]
-        cells += [_shown(v, unit) for v in rows["value"].to_list()]
+        # Units are in the measure's name ("Repeat plans %"), so cells stay narrow.
+        cells += [_shown(v, unit, percent_sign=False) for v in rows["value"].to_list()]
         if not ytd.is_empty():
-            cells.append(_shown(ytd.filter(pl.col("measure") == measure[0])["value"][0], unit))
+            ytd_value = ytd.filter(pl.col("measure") == measure[0])["value"][0]
+            cells.append(_shown(ytd_value, unit, percent_sign=False))
         target = rows["target"][-1]
-        cells.append("" if target is None else _shown(target, unit))
+        cells.append("" if target is None else _shown(target, unit, percent_sign=False))
         rating = rows["rag"][-1]
         cells.append(f"[{_RAG_STYLE[rating]}] {rating} [/]" if rating else "")
+        if compare:
+            cells += _comparator_cells(rows.row(-1, named=True), percent_sign=False)[1:]
         grid.add_row(*cells)
     _console(stream, 120).print(grid)
