@@ -229,7 +229,7 @@ def comparators(
     if neighbours:
         values = [_area_values(reference, n.code, year) for n in neighbours]
         for measure in england:
-            present = [v[measure] for v in values if v[measure] is not None]
+            present = [x for v in values if (x := v[measure]) is not None]
             mean[measure] = _round1(sum(present) / len(present)) if present else None
     return Comparators(year, england, region, mean)
 
@@ -261,7 +261,7 @@ COMPARATOR_COLUMNS = {
 
 def attach_comparators(table: pl.DataFrame, comparison: Comparison | None) -> pl.DataFrame:
     """Add comparator columns to a long result table (empty where nothing is published)."""
-    rows = []
+    rows: list[tuple[str | None, float | None, float | None, float | None]] = []
     cache: dict[dt.date, Comparators] = {}
     for measure, end in table.select("measure", "period_end").iter_rows():
         if comparison is None:
