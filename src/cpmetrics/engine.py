@@ -16,6 +16,7 @@ from typing import Literal
 import polars as pl
 
 from cpmetrics import schema as s
+from cpmetrics.history import with_child_history
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
 
@@ -140,28 +141,38 @@ def ratio(numerator: int, denominator: int | None, scale: int) -> float | None:
 
 
 def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
-    """Per-plan facts: the 2-year point, whether the plan lasted 2 years, whether it is a repeat."""
+    """Per-plan facts: the 2-year point, whether the plan lasted 2 years, whether it is a repeat,
+    and whether it overlaps an earlier plan of the same child."""
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
     two_years = start + pl.duration(days=730) if options.duration_days else start.dt.offset_by("2y")
     previous = (
         pl.col(s.PREVIOUS_PLANS) if s.PREVIOUS_PLANS in plans.columns else pl.lit(None, pl.Int64)
     )
-    by_child = plans.select(s.CHILD_ID, s.START_DATE, s.END_DATE, previous.alias("_prev")).sort(
-        s.CHILD_ID, s.START_DATE
+    # Numbers, not names, from here on: sorting and counting children by text is slow.
+    key = (
+        pl.col(s.CHILD_KEY)
+        if s.CHILD_KEY in plans.columns
+        else pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY)
     )
-    history = start > start.min().over(s.CHILD_ID)
+    ordered = with_child_history(
+        plans.select(key, s.START_DATE, s.END_DATE, previous.alias("_prev"))
+    )
+    history = start > pl.col("_first_start")
     count = pl.col("_prev").fill_null(0) > 0
-    # Latest end among the child's earlier plans (an open one counts as not yet ended).
-    earlier_end = end.fill_null(_FAR_FUTURE).cum_max().shift(1).over(s.CHILD_ID)
+    earlier_end = pl.col("_earlier_end")
     within = history & (start <= earlier_end.dt.offset_by(f"{options.repeat_within_months}mo"))
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
-    return by_child.with_columns(
+    return ordered.select(
+        s.CHILD_KEY,
+        s.START_DATE,
+        s.END_DATE,
         two_years.alias("two_years"),
         (end.is_not_null() & (two_years <= end)).alias("lasted_2y"),
-        repeat[options.repeat_rule].alias("is_repeat"),
+        repeat[options.repeat_rule].fill_null(False).alias("is_repeat"),
         history.alias("repeat_history"),
         pl.when(pl.col("_prev").is_not_null()).then(count).alias("repeat_count"),
-    ).drop("_prev")
+        (start < earlier_end).fill_null(False).alias("overlaps"),
+    )
 
 
 def spells(prepared: pl.DataFrame) -> pl.DataFrame:
@@ -171,16 +182,15 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
     cut into pieces so that the child is counted once, with the duration of the latest-started
     plan open at that time (spec: "the snapshot still counts the child once").
     """
-    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
-    overlap = start < end.fill_null(_FAR_FUTURE).cum_max().shift(1).over(s.CHILD_ID)
-    flagged = prepared.with_columns(overlap.any().over(s.CHILD_ID).alias("_overlap"))
-    simple = flagged.filter(~pl.col("_overlap")).select(s.START_DATE, s.END_DATE, "two_years")
-    tangled = flagged.filter(pl.col("_overlap"))
-    if tangled.is_empty():
-        return simple
+    columns = [s.START_DATE, s.END_DATE, "two_years"]
+    tangled_children = prepared.filter(pl.col("overlaps"))[s.CHILD_KEY].unique()
+    if tangled_children.is_empty():
+        return prepared.select(columns)
+    in_tangle = pl.col(s.CHILD_KEY).is_in(tangled_children.implode())
+    simple = prepared.filter(~in_tangle).select(columns)
     pieces: list[tuple[dt.date, dt.date | None, dt.date]] = []
-    for group in tangled.partition_by(s.CHILD_ID):
-        pieces.extend(_untangle(group.select(s.START_DATE, s.END_DATE, "two_years").rows()))
+    for group in prepared.filter(in_tangle).partition_by(s.CHILD_KEY):
+        pieces.extend(_untangle(group.select(columns).rows()))
     untangled = pl.DataFrame(pieces, schema=simple.schema, orient="row")
     return pl.concat([simple, untangled])
 
@@ -248,7 +258,7 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         .group_by("_period")
         .agg(
             pl.len().alias("plans_started"),
-            pl.col(s.CHILD_ID).n_unique().alias("children_started"),
+            pl.col(s.CHILD_KEY).n_unique().alias("children_started"),
             pl.col("is_repeat").sum().alias("repeats"),
             (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
             (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
@@ -259,7 +269,7 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         .group_by("_period")
         .agg(
             pl.len().alias("plans_ended"),
-            pl.col(s.CHILD_ID).n_unique().alias("children_ended"),
+            pl.col(s.CHILD_KEY).n_unique().alias("children_ended"),
             pl.col("lasted_2y").sum().alias("ceased_2y"),
         )
     )

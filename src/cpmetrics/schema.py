@@ -22,6 +22,8 @@ CATEGORY_COLUMNS = (INITIAL_CATEGORY, LATEST_CATEGORY)
 
 # The physical line of a row in its file (header is line 1); every finding points at it.
 LINE = "line"
+# The child as a dense integer (same child, same number), for fast sorting and grouping.
+CHILD_KEY = "_child"
 
 # Header spellings seen in real exports, after normalise_header(). CIN census element names,
 # Ofsted Annex A List 7 headings and the Standard Safeguarding Dataset's cppl_ fields.

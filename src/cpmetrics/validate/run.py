@@ -11,6 +11,7 @@ import polars as pl
 from cpmetrics import schema as s
 from cpmetrics.dates import parse_iso_date
 from cpmetrics.errors import DataError
+from cpmetrics.history import with_child_history
 from cpmetrics.io import RawExtract
 from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER, RULES
@@ -51,7 +52,11 @@ def validate_extract(
     findings.append(row_findings)
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
-    kept = frame.join(excluded_lines.select(s.LINE).unique(), on=s.LINE, how="anti")
+    kept = (
+        frame.join(excluded_lines.select(s.LINE).unique(), on=s.LINE, how="anti")
+        if excluded_lines.height
+        else frame
+    )
     findings.append(_overlap_findings(kept))
     all_findings = pl.concat(findings).sort(
         s.LINE, pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32), nulls_last=False
@@ -66,7 +71,7 @@ def validate_extract(
         .len()
         .sort("_order")
     )
-    plans = kept.select(s.LINE, *s.CANONICAL).sort(s.LINE)
+    plans = kept.select(s.LINE, *s.CANONICAL, s.CHILD_KEY)
     report = ValidationReport(
         source=raw.source,
         input_rows=raw.frame.height,
@@ -86,25 +91,52 @@ def validate_extract(
 
 
 def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFrame:
-    """Typed canonical columns, with the trimmed text of each kept as ``_raw_<name>``."""
+    """Typed canonical columns, with the trimmed text of each kept as ``_raw_<name>``.
+
+    Parsing tries the common form first and falls back to the slower, more forgiving one only
+    for columns that need it: most extracts are clean, and this is the hot path on big files.
+    """
     present = {canonical: header for header, canonical in header_map.items()}
+    # Trimming copies every string; checking first is cheaper, and most columns need none.
+    padded = (
+        frame.select(
+            (
+                pl.col(h).str.starts_with(" ")
+                | pl.col(h).str.ends_with(" ")
+                | pl.col(h).str.starts_with("\t")
+                | pl.col(h).str.ends_with("\t")
+            )
+            .any()
+            .alias(h)
+            for h in present.values()
+        ).row(0, named=True)
+        if present
+        else {}
+    )
+
+    def text(header: str) -> pl.Expr:
+        column = pl.col(header).str.strip_chars() if padded[header] else pl.col(header)
+        return column.replace("", None)
+
     raw_cols = [
-        (
-            pl.col(present[c]).str.strip_chars().replace("", None)
-            if c in present
-            else pl.lit(None, pl.String)
-        ).alias(_RAW + c)
+        (text(present[c]) if c in present else pl.lit(None, pl.String)).alias(_RAW + c)
         for c in s.CANONICAL
     ]
-    other = [c for c in frame.columns if c not in (s.LINE, "_extra_fields")]
+    unmapped = [c for c in frame.columns if c not in (s.LINE, "_extra_fields", *header_map)]
+    out = frame.select(pl.col(s.LINE), *raw_cols, *unmapped)
     blank = pl.all_horizontal(
-        [pl.col(c).str.strip_chars().replace("", None).is_null() for c in other]
+        *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
+        *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),
     )
-    out = frame.select(pl.col(s.LINE), *raw_cols, blank.alias("_blank"))
     categories = {c: _category_lookup(out[_RAW + c]) for c in s.CATEGORY_COLUMNS}
-    return out.with_columns(
+    out = out.select(
+        pl.col(s.LINE),
+        *(pl.col(_RAW + c) for c in s.CANONICAL),
+        blank.alias("_blank"),
         pl.col(_RAW + s.CHILD_ID).alias(s.CHILD_ID),
-        *(parse_iso_date(pl.col(_RAW + c)).alias(c) for c in s.DATE_COLUMNS),
+        # Children as dense integers: sorting and grouping by them is much cheaper than by text.
+        pl.col(_RAW + s.CHILD_ID).rank("dense").alias(s.CHILD_KEY),
+        *(pl.col(_RAW + c).str.to_date("%Y-%m-%d", strict=False).alias(c) for c in s.DATE_COLUMNS),
         *(
             pl.col(_RAW + c)
             .replace_strict(categories[c], default=None, return_dtype=pl.String)
@@ -112,35 +144,62 @@ def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFra
             for c in s.CATEGORY_COLUMNS
         ),
         pl.col(_RAW + s.FAMILY_ID).alias(s.FAMILY_ID),
-        pl.col(_RAW + s.PREVIOUS_PLANS)
-        .str.extract(r"^(\d+)(?:\.0+)?$", 1)
-        .cast(pl.Int64, strict=False)
-        .alias(s.PREVIOUS_PLANS),
+        _non_negative(pl.col(_RAW + s.PREVIOUS_PLANS).cast(pl.Int64, strict=False)).alias(
+            s.PREVIOUS_PLANS
+        ),
     )
+    unparsed = out.select(
+        (pl.col(_RAW + c).is_not_null() & pl.col(c).is_null()).any().alias(c)
+        for c in (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)
+    ).row(0, named=True)
+    slow = [parse_iso_date(pl.col(_RAW + c)).alias(c) for c in s.DATE_COLUMNS if unparsed[c]]
+    if unparsed[s.PREVIOUS_PLANS]:
+        # '2.0' is a whole number; '-1' and '1.5' are not (rule 8730).
+        slow.append(
+            pl.col(_RAW + s.PREVIOUS_PLANS)
+            .str.extract(r"^(\d+)(?:\.0+)?$", 1)
+            .cast(pl.Int64, strict=False)
+            .alias(s.PREVIOUS_PLANS)
+        )
+    return out.with_columns(slow) if slow else out
+
+
+def _non_negative(count: pl.Expr) -> pl.Expr:
+    return pl.when(count >= 0).then(count)
 
 
 def _category_lookup(values: pl.Series) -> dict[str, str | None]:
     return {v: s.normalise_category(v) for v in values.drop_nulls().unique().to_list()}
 
 
-def _finding(rule: str, mask: pl.Expr, column: str | None, message: pl.Expr | str) -> pl.Expr:
-    """A struct per row: the finding where ``mask`` holds, else null."""
-    value = pl.col(_RAW + column) if column else pl.lit(None, pl.String)
-    msg = pl.lit(message) if isinstance(message, str) else message
-    return (
-        pl.when(mask)
-        .then(
-            pl.struct(
+Check = tuple[str, pl.Expr, str | None, pl.Expr | str]  # rule, mask, column, message
+
+
+def _findings_for(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+    """Evaluate every mask in one pass; build findings only from the rows that fail."""
+    masks = frame.select(
+        mask.fill_null(False).alias(f"_{i}") for i, (_, mask, _, _) in enumerate(checks)
+    )
+    hits = masks.sum().row(0)
+    parts = [empty_findings()]
+    for i, (rule, _, column, message) in enumerate(checks):
+        if not hits[i]:
+            continue
+        failing = frame.filter(masks[f"_{i}"])
+        value = pl.col(_RAW + column) if column else pl.lit(None, pl.String)
+        parts.append(
+            failing.select(
                 pl.lit(rule).alias("rule"),
                 pl.lit(RULES[rule].severity).alias("severity"),
                 pl.col(s.LINE).alias("line"),
                 pl.lit(column, pl.String).alias("column"),
                 value.alias("value"),
-                msg.cast(pl.String).alias("message"),
-            )
+                (pl.lit(message) if isinstance(message, str) else message)
+                .cast(pl.String)
+                .alias("message"),
+            ).cast(FINDING_COLUMNS)  # type: ignore[arg-type]
         )
-        .otherwise(None)
-    )
+    return pl.concat(parts)
 
 
 def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str]) -> pl.DataFrame:
@@ -150,48 +209,43 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
     raw = {c: pl.col(_RAW + c) for c in s.CANONICAL}
     unreadable = {c: raw[c].is_not_null() & pl.col(c).is_null() for c in s.DATE_COLUMNS}
     when = extract_date.isoformat()
-    checks = [
-        _finding("blank-row", blank, None, "blank row"),
-        _finding("blank-id", live & raw[s.CHILD_ID].is_null(), s.CHILD_ID, "child id is blank"),
-        _finding(
+    checks: list[Check] = [
+        ("blank-row", blank, None, "blank row"),
+        ("blank-id", live & raw[s.CHILD_ID].is_null(), s.CHILD_ID, "child id is blank"),
+        (
             "bad-date",
             live & unreadable[s.START_DATE],
             s.START_DATE,
             "start date is not a date in YYYY-MM-DD form",
         ),
-        _finding(
+        (
             "bad-date",
             live & unreadable[s.END_DATE],
             s.END_DATE,
             "end date is not a date in YYYY-MM-DD form",
         ),
-        _finding("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
-        _finding(
+        ("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
+        (
             "8720",
             start > extract_date,
             s.START_DATE,
             f"start date is after the extract date {when}",
         ),
-        _finding(
+        (
             "future-date",
             end > extract_date,
             s.END_DATE,
             f"end date is after the extract date {when}",
         ),
-        _finding(
-            "8925",
-            end < start,
-            s.END_DATE,
-            pl.format("end date is before the start date {}", start),
-        ),
-        _finding("8840", end == start, s.END_DATE, "plan starts and ends on the same day"),
-        _finding(
+        ("8925", end < start, s.END_DATE, pl.format("end date is before the start date {}", start)),
+        ("8840", end == start, s.END_DATE, "plan starts and ends on the same day"),
+        (
             "8730",
             raw[s.PREVIOUS_PLANS].is_not_null() & pl.col(s.PREVIOUS_PLANS).is_null(),
             s.PREVIOUS_PLANS,
             "previous-plans count is not a whole number of 0 or more",
         ),
-        _finding(
+        (
             "bad-birth-date",
             live & unreadable[s.DATE_OF_BIRTH],
             s.DATE_OF_BIRTH,
@@ -202,57 +256,81 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
         if column not in present:
             continue  # an extract without categories is fine; blank cells in one are not
         checks.append(
-            _finding(
+            (
                 rule,
                 live & raw[column].is_not_null() & pl.col(column).is_null(),
                 column,
                 "category is not one of neglect, physical, sexual, emotional, multiple",
             )
         )
-        checks.append(_finding(rule, live & raw[column].is_null(), column, "category is blank"))
-    checks.append(_duplicate_check(frame))
-    exploded = frame.select(pl.concat_list(checks).alias("f")).explode("f").drop_nulls("f")
-    return exploded.unnest("f").cast(FINDING_COLUMNS)  # type: ignore[arg-type]
+        checks.append((rule, live & raw[column].is_null(), column, "category is blank"))
+    return pl.concat([_findings_for(frame, checks), _duplicate_findings(frame)])
 
 
-def _duplicate_check(frame: pl.DataFrame) -> pl.Expr:
+def _duplicate_findings(frame: pl.DataFrame) -> pl.DataFrame:
+    """Exact duplicates of an earlier row; the cheap key (child and dates) finds candidates."""
+    candidates = frame.filter(
+        pl.struct(s.CHILD_KEY, s.START_DATE, s.END_DATE).is_duplicated() & ~pl.col("_blank")
+    )
+    if candidates.is_empty():
+        return empty_findings()
     raw_cols = [_RAW + c for c in s.CANONICAL]
-    dup = pl.struct(raw_cols).is_first_distinct().not_() & ~pl.col("_blank")
-    earlier = pl.col(s.LINE).first().over(pl.struct(raw_cols))
-    return _finding(
-        "duplicate-row",
-        dup,
-        s.CHILD_ID,
-        pl.format("same as line {}", earlier),
+    key = pl.struct(raw_cols)
+    marked = candidates.sort(s.LINE).with_columns(
+        (~key.is_first_distinct()).alias("_dup"), pl.col(s.LINE).first().over(key).alias("_first")
+    )
+    return _findings_for(
+        marked,
+        [
+            (
+                "duplicate-row",
+                pl.col("_dup"),
+                s.CHILD_ID,
+                pl.format("same as line {}", pl.col("_first")),
+            )
+        ],
     )
 
 
 def _overlap_findings(plans: pl.DataFrame) -> pl.DataFrame:
-    """8935 (two open plans) and 8940 (overlapping plans), on the rows left after exclusions."""
-    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE).fill_null(_FAR_FUTURE)
-    ordered = plans.sort(s.CHILD_ID, s.START_DATE, s.LINE)
-    flagged = ordered.with_columns(
-        end.cum_max().shift(1).over(s.CHILD_ID).alias("_prev_end"),
-        start.shift(1).over(s.CHILD_ID).alias("_prev_start"),
-        pl.col(s.END_DATE).is_null().sum().over(s.CHILD_ID).alias("_open"),
+    """8935 (two open plans) and 8940 (overlapping plans), on the rows left after exclusions.
+
+    The ordering work runs on a slim frame; only flagged rows are looked up in full.
+    """
+    slim = plans.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
+    ordered = with_child_history(slim, s.LINE)
+    overlapping = ordered.filter(pl.col(s.START_DATE) < pl.col("_earlier_end"))[s.LINE]
+    open_plans = ordered.filter(pl.col(s.END_DATE).is_null())
+    two_open = open_plans.filter(pl.col(s.CHILD_KEY).is_duplicated()).with_columns(
+        pl.len().over(s.CHILD_KEY).alias("_open")
     )
-    overlap = flagged.filter(start < pl.col("_prev_end")).select(
-        pl.lit("8940").alias("rule"),
-        pl.lit(RULES["8940"].severity).alias("severity"),
-        pl.col(s.LINE).alias("line"),
-        pl.lit(s.START_DATE).alias("column"),
-        pl.col(_RAW + s.START_DATE).alias("value"),
-        pl.lit("plan starts before an earlier plan of the same child has ended").alias("message"),
+    if overlapping.is_empty() and two_open.is_empty():
+        return empty_findings()
+    flagged = plans.filter(
+        pl.col(s.LINE).is_in(pl.concat([overlapping, two_open[s.LINE]]).implode())
     )
-    two_open = flagged.filter((pl.col("_open") > 1) & pl.col(s.END_DATE).is_null()).select(
-        pl.lit("8935").alias("rule"),
-        pl.lit(RULES["8935"].severity).alias("severity"),
-        pl.col(s.LINE).alias("line"),
-        pl.lit(s.END_DATE).alias("column"),
-        pl.lit(None, pl.String).alias("value"),
-        pl.format("child has {} open plans", pl.col("_open")).alias("message"),
+    flagged = flagged.join(two_open.select(s.LINE, "_open"), on=s.LINE, how="left")
+    return pl.concat(
+        [
+            _findings_for(
+                flagged,
+                [
+                    (
+                        "8940",
+                        pl.col(s.LINE).is_in(overlapping.implode()),
+                        s.START_DATE,
+                        "plan starts before an earlier plan of the same child has ended",
+                    ),
+                    (
+                        "8935",
+                        pl.col("_open").is_not_null() & pl.col(s.END_DATE).is_null(),
+                        s.END_DATE,
+                        pl.format("child has {} open plans", pl.col("_open")),
+                    ),
+                ],
+            ),
+        ]
     )
-    return pl.concat([overlap, two_open]).cast(FINDING_COLUMNS)  # type: ignore[arg-type]
 
 
 def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]]) -> pl.DataFrame:
