@@ -16,9 +16,22 @@ def test_line_numbers_follow_the_file_even_with_quoted_line_breaks(
 ) -> None:
     text = 'child_id,start_date,end_date,note\nA,2018-01-01,,"two\nlines"\n\nB,2018-01-02,,x\n'
     raw = read_extract(write_csv(text))
-    # A starts on line 2 (its note runs onto line 3), line 4 is blank, B is on line 5.
-    assert raw.frame["line"].to_list() == [2, 4, 5]
-    assert raw.frame["child_id"].to_list() == ["A", None, "B"]
+    # A starts on line 2 (its note runs onto line 3), line 4 is empty, B is on line 5.
+    assert raw.frame["line"].to_list() == [2, 5]
+    assert raw.frame["child_id"].to_list() == ["A", "B"]
+    assert raw.details["blank_lines"] == "1"
+
+
+def test_classic_mac_line_endings(write_csv: Callable[..., Path]) -> None:
+    raw = read_extract(write_csv("child_id,start_date,end_date\rA,2018-01-01,\rB,2018-01-02,\r"))
+    assert raw.frame["child_id"].to_list() == ["A", "B"]
+
+
+def test_a_long_field_beside_a_quoted_line_break(write_csv: Callable[..., Path]) -> None:
+    note = "x" * 200_000
+    text = f'child_id,start_date,end_date,note\nA,2018-01-01,,"{note}"\nB,2018-01-02,,"a\nb"\n'
+    raw = read_extract(write_csv(text))
+    assert raw.frame["line"].to_list() == [2, 3]
 
 
 @pytest.mark.parametrize(
@@ -45,10 +58,11 @@ def test_delimiters(write_csv: Callable[..., Path], delimiter: str) -> None:
     }
 
 
-def test_ragged_rows_are_kept_and_flagged(write_csv: Callable[..., Path]) -> None:
+def test_ragged_rows_are_kept_and_marked(write_csv: Callable[..., Path]) -> None:
     raw = read_extract(write_csv("child_id,start_date,end_date\nA,2018-01-01,,extra\nB\n"))
     assert raw.frame["line"].to_list() == [2, 3]
     assert raw.frame["_extra_fields"].to_list() == ["extra", None]
+    assert raw.frame["_missing_fields"].to_list() == [None, 2]
     assert raw.frame["start_date"].to_list() == ["2018-01-01", None]
 
 

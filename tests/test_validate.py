@@ -115,16 +115,34 @@ def test_overlaps_are_flagged_but_kept(write_csv: Callable[..., Path]) -> None:
     assert loaded.report.kept_with_errors() == {"8935": 2, "8940": 1}
 
 
-def test_blank_rows_are_counted(write_csv: Callable[..., Path]) -> None:
+def test_blank_rows_are_counted_and_empty_lines_skipped(write_csv: Callable[..., Path]) -> None:
+    # Line 3 is a row of empty fields (a record: counted, excluded); line 4 is an empty line
+    # (not a record: skipped and reported); line 5 is a good row.
     loaded = load_plans(
         write_csv(HEADER + GOOD + ",,,,,\n\n" + GOOD.replace("OK1", "OK2")),
         extract_date=EXTRACT_DATE,
     )
     report = loaded.report
-    assert report.input_rows == 4
-    assert report.used_rows == 2
-    assert report.excluded_by_rule == {"blank-row": 2}
-    assert [r["line"] for r in report.findings.iter_rows(named=True)] == [3, 4]
+    assert (report.input_rows, report.used_rows, report.blank_lines) == (3, 2, 1)
+    assert report.excluded_by_rule == {"blank-row": 1}
+    assert [r["line"] for r in report.findings.iter_rows(named=True)] == [3]
+    assert "1 empty line(s) skipped" in report.summary()
+
+
+def test_short_rows_are_excluded_not_read_as_open(write_csv: Callable[..., Path]) -> None:
+    loaded = load_plans(write_csv(HEADER + GOOD + "X,2018-05-01\n"), extract_date=EXTRACT_DATE)
+    assert loaded.report.excluded_by_rule == {"missing-fields": 1}
+    assert loaded.plans["child_id"].to_list() == ["OK1"]
+
+
+def test_repeated_header_is_reported(write_csv: Callable[..., Path]) -> None:
+    text = "child_id,start_date,end_date,end_date\nA,2018-01-01,,2018-02-01\n"
+    loaded = load_plans(write_csv(text), extract_date=EXTRACT_DATE)
+    got = [
+        (r["rule"], r["line"], r["column"]) for r in loaded.report.findings.iter_rows(named=True)
+    ]
+    assert got == [("duplicate-column", 1, "end_date")]
+    assert loaded.plans["end_date"].to_list() == [None]  # the first end_date column is used
 
 
 def test_missing_required_column_names_it(write_csv: Callable[..., Path]) -> None:

@@ -163,7 +163,12 @@ ToOpt = Annotated[
 ]
 PopulationOpt = Annotated[
     int | None,
-    typer.Option("--population", min=1, help="Children aged 0-17, for the rate per 10,000."),
+    typer.Option(
+        "--population",
+        min=1,
+        max=1_000_000_000,
+        help="Children aged 0-17, for the rate per 10,000.",
+    ),
 ]
 RepeatRuleOpt = Annotated[
     str | None,
@@ -356,7 +361,9 @@ def validate(
 @handle_errors
 def sample(
     out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 2018,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (same seed, same file).")
+    ] = 2018,
     plans: Annotated[
         int | None,
         typer.Option("--plans", min=1, help="About this many plans (default: one mid-sized LA)."),

@@ -23,7 +23,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     input: Path | None = Field(None, description="the plan extract to read when none is given")
-    population: int | None = Field(None, gt=0, description="children aged 0-17, one figure")
+    population: int | None = Field(
+        None, gt=0, le=1_000_000_000, description="children aged 0-17, one figure"
+    )
     population_by_year: dict[int, int] = Field(
         default_factory=dict,
         description="ONS mid-year estimates of children aged 0-17, by mid-year",
@@ -55,8 +57,8 @@ class Settings(BaseModel):
     @classmethod
     def _positive(cls, value: dict[int, int]) -> dict[int, int]:
         for year, count in value.items():
-            if count <= 0:
-                raise ValueError(f"population for {year} must be above 0")
+            if not 0 < count <= 1_000_000_000:
+                raise ValueError(f"population for {year} must be from 1 to 1,000,000,000")
         return value
 
     @field_validator("targets")

@@ -160,7 +160,9 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     history = start > pl.col("_first_start")
     count = pl.col("_prev").fill_null(0) > 0
     earlier_end = pl.col("_earlier_end")
-    within = history & (start <= earlier_end.dt.offset_by(f"{options.repeat_within_months}mo"))
+    # "Within N months of the previous plan's end": previous = started on an earlier day.
+    previous_end = pl.col("_previous_end")
+    within = history & (start <= previous_end.dt.offset_by(f"{options.repeat_within_months}mo"))
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
     return ordered.select(
         s.CHILD_KEY,
@@ -323,7 +325,9 @@ def _notes(
         d for d in (prepared[s.START_DATE].max(), prepared[s.END_DATE].max()) if d is not None
     )
     assert isinstance(first_start, dt.date) and isinstance(last_seen, dt.date)
-    late = [p.label for p in periods if p.start > last_seen]
+    # With plans still open, the extract runs to its extract date: no period is beyond it.
+    has_open = prepared[s.END_DATE].null_count() > 0
+    late = [] if has_open else [p.label for p in periods if p.start > last_seen]
     if late:
         notes.append(
             f"the extract's latest date is {last_seen}: no data for {', '.join(late[:3])}"

@@ -22,8 +22,9 @@ def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
 
     - ``_first_of_child``: the child's first plan in that order;
     - ``_first_start``: the child's earliest start;
-    - ``_earlier_end``: the latest end among the child's earlier plans (9999-12-31 while one of
-      them is open; null for the child's first plan).
+    - ``_earlier_end``: the latest end among the child's earlier rows in that order, same-day
+      starts included (9999-12-31 while one is open; null for the child's first plan);
+    - ``_previous_end``: the same over plans with a strictly earlier start only.
     """
     if s.CHILD_KEY not in frame.columns:
         frame = frame.with_columns(pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY))
@@ -42,14 +43,21 @@ def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
     end_days = pl.col(s.END_DATE).cast(pl.Int64).fill_null(_FAR - _OFFSET) + _OFFSET
     running = (run * _STRIDE + end_days).cum_max()
     first = (run != run.shift(1)).fill_null(True)
-    earlier = running.shift(1) - run * _STRIDE - _OFFSET
+    earlier = running.shift(1) - run * _STRIDE  # offset days, for rows after the first
+    # A plan starting the same day is not an earlier plan: rows tied on start take the value
+    # of the first row of their tie, found by forward-filling over the tied rows (-1 marks
+    # "no earlier plan" so that the fill cannot reach across children).
+    tied = ~first & (pl.col(s.START_DATE) == pl.col(s.START_DATE).shift(1))
+    strictly_earlier = (
+        pl.when(first).then(pl.lit(-1, pl.Int64)).when(tied).then(None).otherwise(earlier)
+    ).forward_fill()
+
+    def as_date(days: pl.Expr) -> pl.Expr:
+        return pl.when(days >= 0).then(days - _OFFSET).cast(pl.Int32).cast(pl.Date)
+
     return ordered.with_columns(
         first.alias("_first_of_child"),
         pl.when(first).then(pl.col(s.START_DATE)).forward_fill().alias("_first_start"),
-        pl.when(first)
-        .then(None)
-        .otherwise(earlier)
-        .cast(pl.Int32)
-        .cast(pl.Date)
-        .alias("_earlier_end"),
+        as_date(pl.when(first).then(pl.lit(-1, pl.Int64)).otherwise(earlier)).alias("_earlier_end"),
+        as_date(strictly_earlier).alias("_previous_end"),
     )

@@ -28,6 +28,8 @@ class Period:
 
 
 def month(year: int, month_number: int) -> Period:
+    if not 1 <= year <= 9999:
+        raise UsageError(f"year {year} is out of range (1 to 9999)")
     last = calendar.monthrange(year, month_number)[1]
     return Period(
         dt.date(year, month_number, 1),
@@ -39,7 +41,7 @@ def month(year: int, month_number: int) -> Period:
 def parse_month(text: str) -> Period:
     """'2018-10' -> 1 to 31 October 2018."""
     found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    if not found or not 1 <= int(found.group(2)) <= 12:
+    if not found or not 1 <= int(found.group(2)) <= 12 or found.group(1) == "0000":
         raise UsageError(f"month '{text}' is not in YYYY-MM form (for example 2018-10)")
     return month(int(found.group(1)), int(found.group(2)))
 
@@ -66,6 +68,8 @@ def _first_of_month(day: dt.date) -> dt.date:
 def _add_months(day: dt.date, count: int) -> dt.date:
     """First day of the month ``count`` months after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + count
+    if not 1 <= index // 12 <= 9999:
+        raise UsageError(f"the period would start in year {index // 12}, out of range")
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
@@ -94,6 +98,8 @@ def parse_year(text: str) -> Period:
 
 def reporting_year(ending: int) -> Period:
     """The reporting (financial) year ending 31 March ``ending``."""
+    if not 2 <= ending <= 9999:
+        raise UsageError(f"reporting year ending {ending} is out of range")
     return Period(
         dt.date(ending - 1, 4, 1), dt.date(ending, 3, 31), f"{ending - 1}-{ending % 100:02d}"
     )
@@ -111,6 +117,8 @@ def parse_day_or_month(text: str, *, end: bool) -> dt.date:
 
 def year_to_date(period: Period) -> Period:
     """From the 1 April on or before the period's end, to the period's end."""
+    if reporting_year_end(period.end) < 2:
+        raise UsageError("no reporting year starts before year 1")
     first = dt.date(reporting_year_end(period.end) - 1, 4, 1)
     return Period(first, period.end, f"YTD {first:%Y}-{(first.year + 1) % 100:02d} to {period.end}")
 

@@ -1,9 +1,15 @@
-"""CSV reader: UTF-8 (with or without BOM) or Windows-1252; comma, tab or semicolon."""
+"""CSV reader: UTF-8 (with or without BOM) or Windows-1252; comma, tab, semicolon or pipe.
+
+Every record keeps the line of the file it starts on. A well-formed file goes through polars'
+fast reader; anything irregular (quoted line breaks, ragged rows, blank lines) goes through the
+csv module, which knows each record's line exactly and reports short and long rows.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -13,6 +19,8 @@ from cpmetrics.io import RawExtract
 from cpmetrics.schema import LINE
 
 _DELIMITERS = (",", "\t", ";", "|")
+EXTRA = "_extra_fields"  # text beyond the header's last column, for the extra-fields rule
+MISSING = "_missing_fields"  # how many fields a short row lacks, for the missing-fields rule
 
 
 def read_csv(path: Path) -> RawExtract:
@@ -27,23 +35,26 @@ def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
     if b"\x00" in data[:8192]:
         raise DataError(f"{source}: looks like a binary file, not a CSV extract")
     text_bytes, encoding = _to_utf8(data)
+    if b"\n" not in text_bytes and b"\r" in text_bytes:
+        text_bytes = text_bytes.replace(b"\r", b"\n")  # classic Mac line endings
     if not text_bytes.strip():
         raise DataError(f"{source}: the file is empty")
-    first_line = text_bytes.split(b"\n", 1)[0].decode("utf-8")
+    first_line = text_bytes.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8", "replace")
     delimiter = max(_DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
     frame = _fast_read(text_bytes, delimiter)
-    if frame is None or not _lines_match(text_bytes, frame.height):
-        # Quoted line breaks, ragged rows or odd blank lines: read with the csv module, which
-        # knows each record's line number exactly. Slower, but such files are small.
-        frame = _careful_read(text_bytes.decode("utf-8"), delimiter, source)
+    if frame is None or not _regular(text_bytes, delimiter, frame):
+        frame, blank_lines = _careful_read(text_bytes.decode("utf-8", "replace"), delimiter, source)
     else:
-        frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
-    if frame.width <= 1 and frame.height == 0 and not first_line.strip():
-        raise DataError(f"{source}: the first line is blank; expected a header row")
-    names = {"csv": "csv", "encoding": encoding, "delimiter": repr(delimiter)}
-    return RawExtract(frame=frame, source=source, format="csv", details=names)
+        frame, blank_lines = (
+            frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)),
+            0,
+        )
+    details = {"encoding": encoding, "delimiter": repr(delimiter)}
+    if blank_lines:
+        details["blank_lines"] = str(blank_lines)
+    return RawExtract(frame=frame, source=source, format="csv", details=details)
 
 
 def _to_utf8(data: bytes) -> tuple[bytes, str]:
@@ -61,60 +72,81 @@ def _to_utf8(data: bytes) -> tuple[bytes, str]:
 
 def _fast_read(data: bytes, delimiter: str) -> pl.DataFrame | None:
     try:
-        return pl.read_csv(
-            data,
-            separator=delimiter,
-            infer_schema=False,
-        )
+        return pl.read_csv(data, separator=delimiter, infer_schema=False)
     except pl.exceptions.PolarsError:
         return None
 
 
-def _lines_match(data: bytes, rows: int) -> bool:
+def _regular(data: bytes, delimiter: str, frame: pl.DataFrame) -> bool:
+    """One record per line and every line with the header's number of fields.
+
+    Polars pads short rows and keeps blank lines without saying so; counting line breaks and
+    delimiters (fast byte counts) shows whether anything like that happened.
+    """
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return lines == rows + 1
+    if lines != frame.height + 1:
+        return False
+    if any(name.endswith(tuple(f"_duplicated_{i}" for i in range(10))) for name in frame.columns):
+        return False  # let the careful reader name duplicate headers the way it reports them
+    return data.count(delimiter.encode()) == (frame.width - 1) * lines
 
 
-def _careful_read(text: str, delimiter: str, source: str) -> pl.DataFrame:
+def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame, int]:
+    csv.field_size_limit(sys.maxsize)  # a long free-text note is data, not an error
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise DataError(f"{source}: no header row ({exc})") from None
+        while not any(field.strip() for field in header):
+            header = next(reader)  # leading blank lines are not the header
+    except StopIteration:
+        raise DataError(f"{source}: no header row") from None
+    except csv.Error as exc:
+        raise DataError(f"{source}, line {reader.line_num}: unreadable CSV ({exc})") from None
+    header_line = reader.line_num
     names = _unique_names(header)
     width = len(names)
     columns: dict[str, list[str | None]] = {name: [] for name in names}
     lines: list[int] = []
     extra: list[str | None] = []
-    previous_end = reader.line_num
+    missing: list[int | None] = []
+    blank_lines = 0
+    previous_end = header_line
     try:
         for record in reader:
-            lines.append(previous_end + 1)  # the line the record starts on
+            start = previous_end + 1  # the line the record starts on
             previous_end = reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip() and width > 1):
+                blank_lines += 1  # an empty line is not a record
+                continue
+            lines.append(start)
             padded = [value if value != "" else None for value in record[:width]]
-            padded += [None] * (width - len(padded))
+            short = width - len(padded)
+            padded += [None] * short
             for name, value in zip(names, padded, strict=True):
                 columns[name].append(value)
             extra.append(delimiter.join(record[width:]) if len(record) > width else None)
+            missing.append(short or None)
     except csv.Error as exc:
         raise DataError(f"{source}, line {reader.line_num}: unreadable CSV ({exc})") from None
     frame = pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String))
     frame = frame.with_columns(
         pl.Series(LINE, lines, dtype=pl.Int64),
-        pl.Series("_extra_fields", extra, dtype=pl.String),
+        pl.Series(EXTRA, extra, dtype=pl.String),
+        pl.Series(MISSING, missing, dtype=pl.Int64),
     )
-    return frame.select(LINE, *names, "_extra_fields")
+    return frame.select(LINE, *names, EXTRA, MISSING), blank_lines
 
 
 def _unique_names(header: list[str]) -> list[str]:
+    """Header names, made unique as polars does ('end_date', 'end_date_duplicated_0')."""
     seen: dict[str, int] = {}
     names = []
     for raw in header:
         name = raw.strip() or "column"
         if name in seen:
+            names.append(f"{name}_duplicated_{seen[name] - 1}")
             seen[name] += 1
-            name = f"{name}_duplicated_{seen[name] - 1}"
         else:
             seen[name] = 1
-        names.append(name)
+            names.append(name)
     return names

@@ -33,6 +33,7 @@ class ValidationReport:
     findings: pl.DataFrame
     excluded_by_rule: dict[str, int]  # each excluded row under its first (most basic) reason
     columns: dict[str, str] = field(default_factory=dict)  # header in file -> canonical name
+    blank_lines: int = 0  # empty lines in the file: not records, so not rows
     ignored_columns: tuple[str, ...] = ()
 
     @property
@@ -76,4 +77,6 @@ class ValidationReport:
         }
         if warnings:
             parts.append("warnings: " + ", ".join(f"{code} x{n}" for code, n in warnings.items()))
+        if self.blank_lines:
+            parts.append(f"{self.blank_lines} empty line(s) skipped")
         return "; ".join(parts)

@@ -21,6 +21,7 @@ class Rule:
 
 _RULES = (
     Rule("blank-row", "warning", True, "Blank row"),
+    Rule("missing-fields", "error", True, "Row has fewer fields than the header"),
     Rule("blank-id", "error", True, "Child id missing"),
     Rule("bad-date", "error", True, "Start or end date cannot be read"),
     Rule("8720", "error", True, "Start date missing, or after the extract date"),

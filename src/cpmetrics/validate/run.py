@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,10 +14,12 @@ from cpmetrics.dates import parse_iso_date
 from cpmetrics.errors import DataError
 from cpmetrics.history import with_child_history
 from cpmetrics.io import RawExtract
+from cpmetrics.io.csv import EXTRA, MISSING
 from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
 _RAW = "_raw_"  # prefix for the text as read, kept for messages
+_READER_COLUMNS = (s.LINE, EXTRA, MISSING)  # added by the reader, not in the file
 _FAR_FUTURE = dt.date(9999, 12, 31)
 
 
@@ -36,20 +39,25 @@ def validate_extract(
 ) -> Validated:
     """Check every row against the rules; rows failing an excluding rule leave ``plans``."""
     header_map, clashes = s.match_columns(
-        [c for c in raw.frame.columns if c not in (s.LINE, "_extra_fields")], mapping
+        [c for c in raw.frame.columns if c not in _READER_COLUMNS and not _duplicate_name(c)],
+        mapping,
     )
     missing = [c for c in s.REQUIRED if c not in header_map.values()]
     if missing:
-        found = ", ".join(repr(c) for c in raw.frame.columns if c != s.LINE) or "none"
+        found = _list_columns([c for c in raw.frame.columns if c not in _READER_COLUMNS])
         raise DataError(
             f"{raw.source}: required column {', '.join(repr(m) for m in missing)} not found "
             f"(columns in the file: {found}); name the file's column in cpmetrics.toml "
             f'under [columns], e.g. {missing[0]} = "Your Header"'
         )
     frame = _canonical(raw.frame, header_map)
-    findings = [_structural_findings(raw.frame, clashes)]
-    row_findings = _row_findings(frame, extract_date, set(header_map.values()))
-    findings.append(row_findings)
+    row_findings = pl.concat(
+        [
+            _structural_findings(raw.frame, clashes),
+            _row_findings(frame, extract_date, set(header_map.values())),
+        ]
+    )
+    findings = [row_findings]
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
     kept = (
@@ -81,13 +89,19 @@ def validate_extract(
             zip(primary["rule"].to_list(), primary["len"].to_list(), strict=True)
         ),
         columns=header_map,
+        blank_lines=int(raw.details.get("blank_lines", 0)),
         ignored_columns=tuple(
-            c
-            for c in raw.frame.columns
-            if c not in header_map and c not in (s.LINE, "_extra_fields")
+            c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS
         ),
     )
     return Validated(plans=plans, report=report)
+
+
+def _list_columns(columns: list[str], most: int = 12) -> str:
+    """The file's headers for a message: a few, each shortened, never megabytes of them."""
+    shown = [repr(c if len(c) <= 40 else c[:37] + "...") for c in columns[:most]]
+    more = f" and {len(columns) - most:,} more" if len(columns) > most else ""
+    return (", ".join(shown) or "none") + more
 
 
 def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFrame:
@@ -122,7 +136,7 @@ def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFra
         (text(present[c]) if c in present else pl.lit(None, pl.String)).alias(_RAW + c)
         for c in s.CANONICAL
     ]
-    unmapped = [c for c in frame.columns if c not in (s.LINE, "_extra_fields", *header_map)]
+    unmapped = [c for c in frame.columns if c not in (*_READER_COLUMNS, *header_map)]
     out = frame.select(pl.col(s.LINE), *raw_cols, *unmapped)
     blank = pl.all_horizontal(
         *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
@@ -333,6 +347,10 @@ def _overlap_findings(plans: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _duplicate_name(column: str) -> bool:
+    return re.search(r"_duplicated_\d+$", column) is not None
+
+
 def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]]) -> pl.DataFrame:
     rows = [
         {
@@ -345,15 +363,51 @@ def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]
         }
         for canonical, kept, other in clashes
     ]
+    rows += [
+        {
+            "rule": "duplicate-column",
+            "severity": RULES["duplicate-column"].severity,
+            "line": 1,
+            "column": re.sub(r"_duplicated_\d+$", "", column),
+            "value": re.sub(r"_duplicated_\d+$", "", column),
+            "message": "the header names this column more than once; the first is used",
+        }
+        for column in frame.columns
+        if _duplicate_name(column)
+    ]
     out = pl.DataFrame(rows, schema=FINDING_COLUMNS) if rows else empty_findings()
-    if "_extra_fields" in frame.columns:
-        extra = frame.filter(pl.col("_extra_fields").is_not_null()).select(
-            pl.lit("extra-fields").alias("rule"),
-            pl.lit(RULES["extra-fields"].severity).alias("severity"),
-            pl.col(s.LINE).alias("line"),
-            pl.lit(None, pl.String).alias("column"),
-            pl.col("_extra_fields").alias("value"),
-            pl.lit("more fields than the header has; the extra ones are ignored").alias("message"),
+    parts = [out]
+    if EXTRA in frame.columns:
+        parts.append(
+            _findings_for(
+                frame.with_columns(pl.col(EXTRA).alias(_RAW + EXTRA)),
+                [
+                    (
+                        "extra-fields",
+                        pl.col(EXTRA).is_not_null(),
+                        EXTRA,
+                        "more fields than the header has; the extra ones are ignored",
+                    )
+                ],
+            ).with_columns(pl.lit(None, pl.String).alias("column"))
         )
-        out = pl.concat([out, extra.cast(FINDING_COLUMNS)])  # type: ignore[arg-type]
-    return out
+    if MISSING in frame.columns:
+        width = frame.width - len(_READER_COLUMNS)
+        parts.append(
+            _findings_for(
+                frame.with_columns(pl.lit(None, pl.String).alias(_RAW + MISSING)),
+                [
+                    (
+                        "missing-fields",
+                        pl.col(MISSING).is_not_null(),
+                        None,
+                        pl.format(
+                            "row has {} of the header's {} fields; a missing field is not a blank",
+                            pl.lit(width) - pl.col(MISSING),
+                            pl.lit(width),
+                        ),
+                    )
+                ],
+            )
+        )
+    return pl.concat(parts)
