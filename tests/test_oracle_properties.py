@@ -54,7 +54,8 @@ SPECIAL_DAYS = sorted(
     | {dt.date(y, 2, 28) for y in range(2015, 2020)}
     | {dt.date(2016, 2, 29), dt.date(2016, 3, 1), dt.date(2018, 2, 28), dt.date(2018, 3, 1)}
 )
-DATES = st.one_of(st.dates(LO, HI), st.sampled_from(SPECIAL_DAYS))
+LEAP_DAYS = [dt.date(2016, 2, d) for d in (27, 28, 29)] + [dt.date(2016, 3, 1), dt.date(2015, 3, 1)]
+DATES = st.one_of(st.dates(LO, HI), st.sampled_from(SPECIAL_DAYS), st.sampled_from(LEAP_DAYS))
 POPULATIONS = st.one_of(
     st.sampled_from([None, 0, 1, 3, 7, 64, 320, 1600, 8000, 40000, 70000, 200000]),
     st.integers(1, 2_000_000),
@@ -100,7 +101,7 @@ def plan_lists(
 ) -> list[Plan]:
     """Clean plans (end None or > start), possibly overlapping per child unless told not to."""
     n_children = draw(st.integers(1, 8))
-    modes = ["after_end", "within"] + (["anytime", "overlap"] if overlapping else [])
+    modes = ["after_end", "after_end", "within"] + (["anytime", "overlap"] if overlapping else [])
     plans: list[Plan] = []
     for c in range(n_children):
         child = f"c{c}"
@@ -113,9 +114,7 @@ def plan_lists(
                 assert prev_start is not None
                 mode = draw(st.sampled_from(modes))
                 if mode in ("after_end", "within") and prev_end is None:
-                    if not overlapping:
-                        break  # an open plan: no later plan without overlapping it
-                    mode = "overlap"
+                    break  # the child's last plan is still open
                 if mode == "after_end":
                     assert prev_end is not None
                     start = prev_end + dt.timedelta(days=draw(st.integers(0, 500)))
@@ -127,7 +126,8 @@ def plan_lists(
                     if not overlapping:
                         start = max(start, prev_end)
                 elif mode == "overlap":
-                    start = prev_start + dt.timedelta(days=draw(st.integers(0, 400)))
+                    same_day_or_later = st.one_of(st.just(0), st.integers(0, 400))
+                    start = prev_start + dt.timedelta(days=draw(same_day_or_later))
                 else:
                     start = draw(DATES)
             end = draw(end_after(start))
@@ -357,6 +357,18 @@ EDGE_CASES = [
         "repeat_plan_pct",
         (1, 1, 100.0),
         id="within-boundary",
+    ),
+    pytest.param(  # a plan starting the same day is not an earlier plan: 3 Jan is after 2 Jan + 0
+        [
+            ("a", D(2015, 1, 1), D(2015, 1, 2), None),
+            ("a", D(2015, 1, 3), D(2015, 1, 5), None),
+            ("a", D(2015, 1, 3), D(2015, 1, 4), None),
+        ],
+        Period(D(2015, 1, 1), D(2015, 12, 31), "x"),
+        Options(repeat_rule="within", repeat_within_months=0),
+        "repeat_plan_pct",
+        (0, 3, 0.0),
+        id="within-same-start-is-not-previous",
     ),
     pytest.param(  # 31 Aug + 6 months = 29 Feb 2016; 1 March is outside
         [("a", D(2015, 6, 1), D(2015, 8, 31), 0), ("a", D(2016, 3, 1), None, 0)],
