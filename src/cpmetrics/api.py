@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, Result, compute
 from cpmetrics.io import read_extract
 from cpmetrics.periods import Period
@@ -23,10 +24,21 @@ def load_plans(
     *,
     extract_date: dt.date | None = None,
     columns: Mapping[str, str] | None = None,
+    date_order: DateOrder | None = None,
+    sheet: str | None = None,
 ) -> Validated:
-    """Read and validate an extract: clean plan rows plus the findings report."""
-    raw = read_extract(path)
-    return validate_extract(raw, extract_date=extract_date or dt.date.today(), mapping=columns)
+    """Read and validate an extract: clean plan rows plus the findings report.
+
+    ``date_order`` ('dmy' or 'mdy') settles numeric dates such as 03/04/2018 when the file's
+    own dates cannot; ``sheet`` picks the worksheet of an Excel workbook.
+    """
+    raw = read_extract(path, sheet=sheet)
+    return validate_extract(
+        raw,
+        extract_date=extract_date or dt.date.today(),
+        mapping=columns,
+        date_order=date_order,
+    )
 
 
 def compute_periods(

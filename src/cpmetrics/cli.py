@@ -107,6 +107,18 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file instead of stdout."),
 ]
+DatesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dates",
+        help="Numeric dates such as 03/04/2018 are dmy (day first, UK) or mdy. "
+        "Default: detected from the file.",
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", help="Worksheet of an Excel workbook (default: detected)."),
+]
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Exit 1 (and print nothing) if any row has an error.")
 ]
@@ -227,6 +239,8 @@ def compute(
     output: OutputOpt = None,
     config: ConfigOpt = None,
     extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
     repeat_rule: RepeatRuleOpt = None,
     repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
@@ -257,6 +271,8 @@ def compute(
         input=input,
         config=config,
         extract_date=_parse_date(extract_date, "--extract-date"),
+        date_order=dates,
+        sheet=sheet,
         population=population,
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
@@ -287,6 +303,8 @@ def trend(
     output: OutputOpt = None,
     config: ConfigOpt = None,
     extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
     repeat_rule: RepeatRuleOpt = None,
     repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
@@ -308,6 +326,8 @@ def trend(
         input=input,
         config=config,
         extract_date=_parse_date(extract_date, "--extract-date"),
+        date_order=dates,
+        sheet=sheet,
         population=population,
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
@@ -335,6 +355,8 @@ def validate(
     output: OutputOpt = None,
     config: ConfigOpt = None,
     extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
     limit: Annotated[
         int, typer.Option("--limit", min=0, help="Findings to show in a table (0: all).")
     ] = 50,
@@ -346,7 +368,11 @@ def validate(
     from cpmetrics.runner import CommandSettings, load, write_findings
 
     request = CommandSettings.resolve(
-        input=input, config=config, extract_date=_parse_date(extract_date, "--extract-date")
+        input=input,
+        config=config,
+        extract_date=_parse_date(extract_date, "--extract-date"),
+        date_order=dates,
+        sheet=sheet,
     )
     loaded = load(request)
     chosen = _choose_format(fmt, output)

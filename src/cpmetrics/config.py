@@ -33,6 +33,10 @@ class Settings(BaseModel):
     extract_date: dt.date | None = Field(
         None, description="the date the extract was taken (default: today)"
     )
+    date_order: Literal["dmy", "mdy"] | None = Field(
+        None, description="numeric dates: day-first (dmy, UK) or month-first (mdy)"
+    )
+    sheet: str | None = Field(None, description="the worksheet to read from an Excel workbook")
     repeat_rule: Literal["either", "history", "count", "within"] = "either"
     repeat_within_months: int = Field(24, gt=0)
     duration_days: bool = False

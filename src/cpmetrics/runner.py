@@ -16,6 +16,7 @@ import polars as pl
 
 from cpmetrics.api import load_plans
 from cpmetrics.config import CONFIG_NAME, Settings, load_settings
+from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
 from cpmetrics.periods import Period
@@ -38,6 +39,8 @@ class CommandSettings:
     options: Options
     settings: Settings
     comparison: Comparison | None = None
+    date_order: DateOrder | None = None
+    sheet: str | None = None
 
     @classmethod
     def resolve(
@@ -52,6 +55,8 @@ class CommandSettings:
         duration_days: bool | None = None,
         la: str | None = None,
         reference: list[Path] | None = None,
+        date_order: str | None = None,
+        sheet: str | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
         path = input or settings.input
@@ -89,7 +94,18 @@ class CommandSettings:
             options=options,
             settings=settings,
             comparison=comparison,
+            date_order=_date_order(date_order) or settings.date_order,
+            sheet=sheet or settings.sheet,
         )
+
+
+def _date_order(text: str | None) -> DateOrder | None:
+    if text is None:
+        return None
+    wanted = text.strip().lower()
+    if wanted not in ("dmy", "mdy"):
+        raise UsageError("--dates must be dmy (day first, as in the UK) or mdy (month first)")
+    return cast(DateOrder, wanted)
 
 
 def _comparison(la: str | None, paths: list[Path], settings: Settings) -> Comparison | None:
@@ -109,7 +125,11 @@ def _comparison(la: str | None, paths: list[Path], settings: Settings) -> Compar
 
 def load(request: CommandSettings) -> Validated:
     return load_plans(
-        request.input, extract_date=request.extract_date, columns=request.settings.columns
+        request.input,
+        extract_date=request.extract_date,
+        columns=request.settings.columns,
+        date_order=request.date_order,
+        sheet=request.sheet,
     )
 
 

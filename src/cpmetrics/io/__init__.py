@@ -22,8 +22,11 @@ class RawExtract:
     details: dict[str, str] = field(default_factory=dict)  # encoding, delimiter, ...
 
 
-def read_extract(path: str | Path) -> RawExtract:
-    """Read a plan extract, choosing the reader by the file's suffix."""
+def read_extract(path: str | Path, *, sheet: str | None = None) -> RawExtract:
+    """Read a plan extract, choosing the reader by the file's suffix.
+
+    ``sheet`` names the worksheet of an Excel workbook (default: detected).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")

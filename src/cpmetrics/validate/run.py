@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cpmetrics import schema as s
-from cpmetrics.dates import parse_iso_date
+from cpmetrics.dates import DateOrder, numeric_order, parse_date
 from cpmetrics.errors import DataError
 from cpmetrics.history import with_child_history
 from cpmetrics.io import RawExtract
@@ -36,6 +36,7 @@ def validate_extract(
     *,
     extract_date: dt.date,
     mapping: Mapping[str, str] | None = None,
+    date_order: DateOrder | None = None,
 ) -> Validated:
     """Check every row against the rules; rows failing an excluding rule leave ``plans``."""
     header_map, clashes = s.match_columns(
@@ -50,7 +51,7 @@ def validate_extract(
             f"(columns in the file: {found}); name the file's column in cpmetrics.toml "
             f'under [columns], e.g. {missing[0]} = "Your Header"'
         )
-    frame = _canonical(raw.frame, header_map)
+    frame = _canonical(raw.frame, header_map, raw.source, date_order)
     row_findings = pl.concat(
         [
             _structural_findings(raw.frame, clashes),
@@ -104,7 +105,12 @@ def _list_columns(columns: list[str], most: int = 12) -> str:
     return (", ".join(shown) or "none") + more
 
 
-def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFrame:
+def _canonical(
+    frame: pl.DataFrame,
+    header_map: Mapping[str, str],
+    source: str = "",
+    date_order: DateOrder | None = None,
+) -> pl.DataFrame:
     """Typed canonical columns, with the trimmed text of each kept as ``_raw_<name>``.
 
     Parsing tries the common form first and falls back to the slower, more forgiving one only
@@ -166,7 +172,10 @@ def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFra
         (pl.col(_RAW + c).is_not_null() & pl.col(c).is_null()).any().alias(c)
         for c in (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)
     ).row(0, named=True)
-    slow = [parse_iso_date(pl.col(_RAW + c)).alias(c) for c in s.DATE_COLUMNS if unparsed[c]]
+    slow: list[pl.Expr] = []
+    if any(unparsed[c] for c in s.DATE_COLUMNS):
+        order = date_order or _file_date_order(out, source)
+        slow = [parse_date(pl.col(_RAW + c), order).alias(c) for c in s.DATE_COLUMNS]
     if unparsed[s.PREVIOUS_PLANS]:
         # '2.0' is a whole number; '-1' and '1.5' are not (rule 8730).
         slow.append(
@@ -176,6 +185,21 @@ def _canonical(frame: pl.DataFrame, header_map: Mapping[str, str]) -> pl.DataFra
             .alias(s.PREVIOUS_PLANS)
         )
     return out.with_columns(slow) if slow else out
+
+
+def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
+    """Day-first or month-first, as the file's own numeric dates show; an error if they can't."""
+    try:
+        order = numeric_order(frame[_RAW + c] for c in s.DATE_COLUMNS)
+    except DataError as exc:
+        raise DataError(f"{source}: {exc}") from None
+    if order is None:
+        raise DataError(
+            f"{source}: the dates are ambiguous: every date like 03/04/2018 in the file could be "
+            "day-first or month-first; say which with --dates dmy (UK) or --dates mdy, "
+            'or date_order = "dmy" in cpmetrics.toml'
+        )
+    return None if order == "none" else order
 
 
 def _non_negative(count: pl.Expr) -> pl.Expr:
@@ -230,13 +254,13 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             "bad-date",
             live & unreadable[s.START_DATE],
             s.START_DATE,
-            "start date is not a date in YYYY-MM-DD form",
+            "start date is not a date (such as 2018-10-31 or 31/10/2018)",
         ),
         (
             "bad-date",
             live & unreadable[s.END_DATE],
             s.END_DATE,
-            "end date is not a date in YYYY-MM-DD form",
+            "end date is not a date (such as 2018-10-31 or 31/10/2018)",
         ),
         ("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
         (
@@ -263,7 +287,7 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             "bad-birth-date",
             live & unreadable[s.DATE_OF_BIRTH],
             s.DATE_OF_BIRTH,
-            "date of birth is not a date in YYYY-MM-DD form",
+            "date of birth is not a date (such as 2018-10-31 or 31/10/2018)",
         ),
     ]
     for rule, column in (("8905", s.INITIAL_CATEGORY), ("8910", s.LATEST_CATEGORY)):

@@ -1,0 +1,88 @@
+"""Date forms real extracts use, and the per-file day/month decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cpmetrics.api import load_plans
+from cpmetrics.dates import numeric_order, parse_date
+from cpmetrics.errors import DataError
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("2018-10-31", None, D(2018, 10, 31)),
+        ("2018-10-31 00:00:00", None, D(2018, 10, 31)),
+        ("2018-10-31T00:00:00Z", None, D(2018, 10, 31)),
+        ("31/10/2018", "dmy", D(2018, 10, 31)),
+        ("1/2/2018", "dmy", D(2018, 2, 1)),
+        ("1/2/2018", "mdy", D(2018, 1, 2)),
+        ("31-10-18", "dmy", D(2018, 10, 31)),
+        ("31.10.2018", "dmy", D(2018, 10, 31)),
+        ("02/03/98", "dmy", D(1998, 3, 2)),  # two-digit years: 70-99 are 1900s
+        ("31-Oct-2018", None, D(2018, 10, 31)),
+        ("5 March 2019", None, D(2019, 3, 5)),
+        ("1st Jan 2019", None, D(2019, 1, 1)),
+        ("29-Feb-2016", None, D(2016, 2, 29)),
+        ("43404", None, D(2018, 10, 31)),  # Excel serial number
+        ("43404.0", None, D(2018, 10, 31)),
+        ("31/02/2018", "dmy", None),  # no such day
+        ("2018-02-30", None, None),
+        ("31/10/2018", None, None),  # numeric day/month with no order: not read
+        ("next week", "dmy", None),
+        ("7", "dmy", None),  # a number is not a serial date
+    ],
+)
+def test_parse_date(text: str, order: str | None, expected: dt.date | None) -> None:
+    frame = pl.DataFrame({"x": [text]})
+    got = frame.select(parse_date(pl.col("x"), order).alias("d"))["d"][0]  # type: ignore[arg-type]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["31/10/2018", "01/02/2018"], "dmy"),
+        (["10/31/2018", "01/02/2018"], "mdy"),
+        (["01/02/2018", "03/04/2018"], None),  # every one could be either
+        (["2018-10-31", "31-Oct-2018"], "none"),
+    ],
+)
+def test_numeric_order(values: list[str], expected: str | None) -> None:
+    assert numeric_order([pl.Series(values)]) == expected
+
+
+def test_mixed_orders_are_an_error() -> None:
+    with pytest.raises(DataError, match="both day-first and month-first"):
+        numeric_order([pl.Series(["31/01/2018"]), pl.Series(["01/31/2018"])])
+
+
+def test_day_first_file_is_detected(write_csv: Callable[..., Path]) -> None:
+    text = "child_id,start_date,end_date\nA,01/02/2018,\nB,13/01/2018,05/02/2018\n"
+    loaded = load_plans(write_csv(text), extract_date=D(2019, 1, 1))
+    assert loaded.plans.sort("child_id")["start_date"].to_list() == [D(2018, 2, 1), D(2018, 1, 13)]
+
+
+def test_ambiguous_file_is_an_error_unless_told(write_csv: Callable[..., Path]) -> None:
+    path = write_csv("child_id,start_date,end_date\nA,01/02/2018,03/04/2018\n")
+    with pytest.raises(DataError, match="ambiguous"):
+        load_plans(path, extract_date=D(2019, 1, 1))
+    told = load_plans(path, extract_date=D(2019, 1, 1), date_order="mdy")
+    assert told.plans.row(0, named=True)["end_date"] == D(2018, 3, 4)
+
+
+def test_unreadable_dates_are_findings_with_line_and_column(
+    write_csv: Callable[..., Path],
+) -> None:
+    text = "child_id,start_date,end_date\nA,31/10/2018,\nB,31/13/2018,\n"
+    loaded = load_plans(write_csv(text), extract_date=D(2019, 1, 1))
+    found = loaded.report.findings.select("rule", "line", "column", "value").rows()
+    assert found == [("bad-date", 3, "start_date", "31/13/2018")]
