@@ -1,0 +1,160 @@
+"""The trend command and the period options, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cpmetrics.cli import app
+from helpers import SHARED
+
+PLANS = (
+    "child_id,start_date,end_date,previous_plans\n"
+    "A,2018-03-20,2018-05-10,0\n"
+    "B,2018-04-05,,0\n"
+    "C,2018-05-01,,1\n"
+    "A,2018-06-01,,\n"
+)
+CONFIG = """
+extract_date = 2019-12-31
+population = 10000
+[targets.repeat_plan_pct]
+target = 50.0
+polarity = "low"
+amber = 20.0
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plans.csv").write_text(PLANS)
+    (tmp_path / "cpmetrics.toml").write_text(CONFIG)
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_trend_long_csv(workdir: Path) -> None:
+    code, out, err = run("trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 9 * 4  # nine measures, three months and the YTD
+    repeat = [r for r in rows if r["measure"] == "repeat_plan_pct"]
+    # April: B (not a repeat); May: C (previous-plans count 1); June: A's second plan.
+    assert [r["value"] for r in repeat] == ["0.0", "100.0", "100.0", "66.7"]
+    assert [r["rag"] for r in repeat] == ["G", "R", "R", "A"]
+    assert [r["change"] for r in repeat] == ["", "100.0", "0.0", ""]
+    assert {r["target"] for r in repeat} == {"50.0"}
+
+
+def test_trend_wide_csv(workdir: Path) -> None:
+    code, out, _ = run(
+        "trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv", "--wide"
+    )
+    assert code == 0
+    header = out.splitlines()[0].split(",")
+    assert header == [
+        "measure",
+        "label",
+        "unit",
+        "2018-04",
+        "2018-05",
+        "2018-06",
+        "ytd",
+        "target",
+        "rag",
+    ]
+
+
+def test_trend_table_fits_120_columns(workdir: Path) -> None:
+    code, out, _ = run("trend", "--from", "2018-04", "--to", "2019-03", "plans.csv", "-f", "table")
+    assert code == 0
+    assert "Apr18" in out and "Mar19" in out and "YTD" in out and "RAG" in out
+    assert max(len(line) for line in out.splitlines()) <= 120
+
+
+def test_wide_table_is_a_usage_error(workdir: Path) -> None:
+    code, _, err = run(
+        "trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "table", "--wide"
+    )
+    assert code == 2 and "--wide" in err
+
+
+@pytest.mark.parametrize(
+    ("options", "start", "end"),
+    [
+        (["--quarter", "2018-Q2"], "2018-04-01", "2018-06-30"),
+        (["--year", "2018-19"], "2018-04-01", "2019-03-31"),
+        (["--month", "2018-06", "--ytd"], "2018-04-01", "2018-06-30"),
+        (["--month", "2018-06", "--rolling", "3"], "2018-04-01", "2018-06-30"),
+        (["--from", "2018-04-01", "--to", "2018-06-30"], "2018-04-01", "2018-06-30"),
+    ],
+)
+def test_compute_any_period(workdir: Path, options: list[str], start: str, end: str) -> None:
+    code, out, err = run("compute", "plans.csv", *options, "-f", "json")
+    assert code == 0, err
+    rows = {r["measure"]: r for r in json.loads(out)}
+    assert (rows["plans_started"]["period_start"], rows["plans_started"]["period_end"]) == (
+        start,
+        end,
+    )
+    # 1 April - 30 June 2018: B, C and A's second plan start; A's first ends.
+    assert rows["plans_started"]["value"] == 3
+    assert rows["plans_ended"]["value"] == 1
+
+
+def test_two_periods_is_a_usage_error(workdir: Path) -> None:
+    code, _, err = run("compute", "plans.csv", "--month", "2018-06", "--quarter", "2018-Q2")
+    assert code == 2 and "one period" in err
+
+
+def test_la_population_and_comparators(workdir: Path) -> None:
+    code, out, err = run(
+        "compute",
+        "plans.csv",
+        "--month",
+        "2020-03",
+        "--la",
+        "938",
+        "--reference",
+        str(SHARED / "reference"),
+        "-f",
+        "json",
+    )
+    assert code == 0, err
+    rows = {r["measure"]: r for r in json.loads(out)}
+    # West Sussex, year ending March 2020: ONS mid-2019 estimate 173,551.
+    assert rows["rate_per_10k"]["denominator"] == 173_551
+    assert "mid-2019" in err and "West Sussex" in err
+    # England 2019-20: 51,510 / 11,790,492 x 10,000 = 43.7.
+    assert rows["rate_per_10k"]["england"] == 43.7
+    assert rows["rate_per_10k"]["comparator_year"] == "2019-20"
+    assert rows["plans_started"]["england"] is None
+
+
+def test_la_without_reference_is_a_usage_error(workdir: Path) -> None:
+    code, _, err = run("compute", "plans.csv", "--month", "2020-03", "--la", "938")
+    assert code == 2 and "--reference" in err
+
+
+def test_unknown_la(workdir: Path) -> None:
+    code, _, err = run(
+        "compute",
+        "plans.csv",
+        "--month",
+        "2020-03",
+        "--la",
+        "Atlantis",
+        "--reference",
+        str(SHARED / "reference"),
+    )
+    assert code == 2 and "Atlantis" in err
