@@ -44,8 +44,7 @@ COLUMNS = (
 SCHEMA: dict[str, type[pl.DataType]] = {s.LINE: pl.Int64, **dict.fromkeys(COLUMNS, pl.String)}
 
 # Where the reader is in the document. Each open element gets a state from its parent's state and
-# its local name; anything not listed is _OTHER, and everything inside _OTHER stays _OTHER.
-_OTHER = 0
+# its local name; an element not listed here is skipped with everything inside it.
 _TOP = 1  # before the root element
 _MESSAGE = 2
 _HEADER = 3
@@ -61,13 +60,18 @@ _FIELD = 12  # a leaf whose text is kept
 _REVIEW = 13  # a CPPreviewDate
 
 _TRANSITIONS: dict[int, dict[str, int]] = {
+    _TOP: {"Message": _MESSAGE},
     _MESSAGE: {"Header": _HEADER, "Children": _CHILDREN},
     _HEADER: {"CollectionDetails": _COLLECTION, "Source": _SOURCE},
     _COLLECTION: {"Year": _FIELD, "ReferenceDate": _FIELD},
     _SOURCE: {"LEA": _FIELD},
     _CHILDREN: {"Child": _CHILD},
     _CHILD: {"ChildIdentifiers": _IDENTIFIERS, "CINdetails": _CIN},
-    _IDENTIFIERS: {"LAchildID": _FIELD, "PersonBirthDate": _FIELD, "ExpectedPersonBirthDate": _FIELD},
+    _IDENTIFIERS: {
+        "LAchildID": _FIELD,
+        "PersonBirthDate": _FIELD,
+        "ExpectedPersonBirthDate": _FIELD,
+    },
     _CIN: {"ChildProtectionPlans": _PLAN},
     _PLAN: {
         "CPPstartDate": _FIELD,
@@ -78,12 +82,14 @@ _TRANSITIONS: dict[int, dict[str, int]] = {
         "Reviews": _REVIEWS,
     },
     _REVIEWS: {"CPPreviewDate": _REVIEW},
+    _FIELD: {},
+    _REVIEW: {},
 }
 # (parent state, element) -> the key its text is kept under
 _FIELD_KEYS: dict[tuple[int, str], str] = {
     (_COLLECTION, "Year"): "collection_year",
     (_COLLECTION, "ReferenceDate"): "reference_date",
-    (_SOURCE, "LEA"): "la",
+    (_SOURCE, "LEA"): "lea",
     (_IDENTIFIERS, "LAchildID"): s.CHILD_ID,
     (_IDENTIFIERS, "PersonBirthDate"): "birth",
     (_IDENTIFIERS, "ExpectedPersonBirthDate"): "expected_birth",
@@ -93,7 +99,6 @@ _FIELD_KEYS: dict[tuple[int, str], str] = {
     (_PLAN, "LatestCategoryOfAbuse"): s.LATEST_CATEGORY,
     (_PLAN, "NumberOfPreviousCPP"): s.PREVIOUS_PLANS,
 }
-_EMPTY: dict[str, int] = {}
 
 
 def read_cin_xml(path: Path) -> RawExtract:
@@ -137,7 +142,6 @@ class _Reader:
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._text
         parser.XmlDeclHandler = self._declaration
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
@@ -146,20 +150,23 @@ class _Reader:
         self.parser = parser
         self.states: list[int] = [_TOP]
         self.names: list[str] = []
-        self.local: dict[str, str] = {}  # element name as written -> local name
-        self.text: list[str] | None = None  # the text of the field being read
+        self.skip = 0  # depth inside an element of no interest (0: not inside one)
+        self.text: list[str] = []  # the text of the field being read
+        self.field = ""  # ... and the key it is kept under
         self.encoding = "utf-8"
         self.seen_content = False
+        self.root_seen = False
         self.header: dict[str, str] = {}
         self.children = 0
         self.cin_details = 0
         # the child being read
         self.child: dict[str, str] = {}
-        self.child_plans: list[dict[str, str]] = []
+        self.child_plans: list[tuple[int, dict[str, str]]] = []  # (line, values)
         self.cin_index = 0
         self.plan_index = 0
         # the plan being read
         self.plan: dict[str, str] = {}
+        self.plan_line = 0
         self.reviews: list[str] = []
         # finished rows, column by column
         self.lines: list[int] = []
@@ -186,7 +193,7 @@ class _Reader:
                     f"{self.source}: XML ends early at line {exc.lineno} "
                     f"(unclosed element <{self.names[-1]}>)"
                 ) from None
-            if len(self.states) == 1 and not self.lines and self.children == 0:
+            if not self.root_seen:
                 raise DataError(
                     f"{self.source}: no XML element found (line {exc.lineno}); "
                     "not a CIN census XML file"
@@ -217,25 +224,31 @@ class _Reader:
     # -- expat handlers ------------------------------------------------------------------------
 
     def _start(self, name: str, _attributes: dict[str, str]) -> None:
-        local = self.local.get(name)
-        if local is None:
-            local = self.local[name] = name.rpartition(":")[2]
+        self.names.append(name)
+        if self.skip:  # inside an element of no interest: the cheapest path, taken most often
+            self.skip += 1
+            return
         parent = self.states[-1]
+        table = _TRANSITIONS[parent]
+        state = table.get(name)
+        if state is None and ":" in name:
+            state = table.get(name.rpartition(":")[2])
         if parent == _TOP:
-            if local != "Message":
+            if state is None:
                 raise DataError(
                     f"{self.source}: the root element is <{name}> at line "
                     f"{self.parser.CurrentLineNumber}, not <Message>; not a CIN census XML file"
                 )
-            state = _MESSAGE
-        else:
-            state = _TRANSITIONS.get(parent, _EMPTY).get(local, _OTHER)
-        self.states.append(state)
-        self.names.append(name)
-        if state == _OTHER:
+            self.root_seen = True
+        if state is None:
+            self.skip = 1
             return
-        if state == _FIELD or state == _REVIEW:
-            self.text = []
+        self.states.append(state)
+        if state == _FIELD:
+            self.field = _FIELD_KEYS[(parent, name.rpartition(":")[2])]
+            self._collect_text()
+        elif state == _REVIEW:
+            self._collect_text()
         elif state == _PLAN:
             self.plan_index += 1
             self.plan = {}
@@ -251,26 +264,33 @@ class _Reader:
             self.child_plans = []
             self.cin_index = 0
 
+    def _collect_text(self) -> None:
+        """Keep the text of this element; text elsewhere never reaches Python at all."""
+        self.text = []
+        self.parser.CharacterDataHandler = self.text.append
+
     def _end(self, _name: str) -> None:
-        state = self.states.pop()
         self.names.pop()
-        if state == _OTHER:
+        if self.skip:
+            self.skip -= 1
             return
-        if state == _FIELD:
-            value = "".join(self.text or ()).strip()
-            self.text = None
-            key = _FIELD_KEYS[(self.states[-1], self.local[_name])]
+        state = self.states.pop()
+        if state in (_FIELD, _REVIEW):
+            self.parser.CharacterDataHandler = None
+            value = "".join(self.text).strip()
             if not value:
-                return
-            target = self.plan if self.states[-1] == _PLAN else self.child
-            if self.states[-1] in (_COLLECTION, _SOURCE):
-                target = self.header
-            target.setdefault(key, value)  # the first of repeated elements wins
-        elif state == _REVIEW:
-            value = "".join(self.text or ()).strip()
-            self.text = None
-            if value:
+                return  # an empty element is a missing value
+            if state == _REVIEW:
                 self.reviews.append(value)
+                return
+            parent = self.states[-1]
+            if parent == _PLAN:
+                target = self.plan
+            elif parent == _IDENTIFIERS:
+                target = self.child
+            else:
+                target = self.header
+            target.setdefault(self.field, value)  # the first of repeated elements wins
         elif state == _PLAN:
             plan = self.plan
             if self.reviews:
@@ -279,8 +299,7 @@ class _Reader:
                 f"Message/Children/Child[{self.children}]/CINdetails[{self.cin_index}]"
                 f"/ChildProtectionPlans[{self.plan_index}]"
             )
-            plan[s.LINE] = str(self.plan_line)
-            self.child_plans.append(plan)
+            self.child_plans.append((self.plan_line, plan))
         elif state == _CHILD:
             self._emit_child()
 
@@ -290,8 +309,8 @@ class _Reader:
         child_id = child.get(s.CHILD_ID)
         birth = child.get("birth") or child.get("expected_birth")
         columns = self.columns
-        for plan in self.child_plans:
-            self.lines.append(int(plan[s.LINE]))
+        for line, plan in self.child_plans:
+            self.lines.append(line)
             columns[s.CHILD_ID].append(child_id)
             for column in _PLAN_COLUMNS:
                 columns[column].append(plan.get(column))
@@ -299,10 +318,6 @@ class _Reader:
             columns[REVIEW_DATES].append(plan.get(REVIEW_DATES))
             columns[XML_PATH].append(plan[XML_PATH])
         self.child_plans = []
-
-    def _text(self, data: str) -> None:
-        if self.text is not None:
-            self.text.append(data)
 
     def _declaration(self, _version: str | None, encoding: str | None, _standalone: int) -> None:
         if encoding:
@@ -316,7 +331,7 @@ class _Reader:
     def _doctype(
         self, name: str, _system_id: str | None, _public_id: str | None, _internal: int
     ) -> None:
-        raise self._refuse(f"DOCTYPE <!DOCTYPE {name}>")
+        raise self._refuse(f"a DOCTYPE declaration (<!DOCTYPE {name}>)")
 
     def _entity(
         self,
@@ -328,7 +343,7 @@ class _Reader:
         _public_id: str | None,
         _notation: str | None,
     ) -> None:
-        raise self._refuse(f"entity declaration '{name}'")
+        raise self._refuse(f"an entity declaration ('{name}')")
 
     def _unparsed_entity(
         self,
@@ -338,9 +353,9 @@ class _Reader:
         _public_id: str | None,
         _notation: str | None,
     ) -> None:
-        raise self._refuse(f"entity declaration '{name}'")
+        raise self._refuse(f"an entity declaration ('{name}')")
 
     def _external_entity(
         self, _context: str, _base: str | None, system_id: str | None, _public_id: str | None
     ) -> int:
-        raise self._refuse(f"external entity reference '{system_id}'")
+        raise self._refuse(f"an external entity reference ('{system_id}')")

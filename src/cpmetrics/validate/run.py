@@ -168,8 +168,13 @@ def _canonical(
             s.PREVIOUS_PLANS
         ),
     )
+    # The fast parse is trusted only for exact YYYY-MM-DD text: chrono's %Y also takes
+    # "01-01-16" as 16 January of year 1.
+    not_iso = {c: pl.col(_RAW + c).str.len_bytes() != 10 for c in s.DATE_COLUMNS}
     unparsed = out.select(
-        (pl.col(_RAW + c).is_not_null() & pl.col(c).is_null()).any().alias(c)
+        (pl.col(_RAW + c).is_not_null() & (pl.col(c).is_null() | not_iso.get(c, pl.lit(False))))
+        .any()
+        .alias(c)
         for c in (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)
     ).row(0, named=True)
     slow: list[pl.Expr] = []

@@ -1,0 +1,259 @@
+"""Excel reader: .xlsx workbooks, Ofsted's Annex A among them (also .xlsm, .xls, .ods).
+
+Cells are read as text through fastexcel (calamine, in Rust):
+
+* a number as Excel shows it in General format: '3', not '3.0'; '2.5';
+* a date cell as ISO 'YYYY-MM-DD'; one with a time of day as 'YYYY-MM-DD HH:MM:SS';
+* a date typed as a number in a General or text column ('43405') stays that text: the date
+  parser reads Excel serial numbers;
+* an empty cell, and an error cell such as #N/A, as null.
+
+``line`` is the row number Excel shows. The header is the first row with anything in it, unless
+that row is a title (one cell, or nothing that names a known column) and one of the next two
+rows has known headings: Ofsted's template has a title in row 1 and its headings in row 2.
+Empty rows are dropped and counted (``details["blank_lines"]``), as the CSV reader does.
+
+Without a sheet named by the caller, the sheet is 'List 7' or 'List_7' (Annex A's child
+protection list) if there is one, else the first with child id and plan start date headings,
+else the only sheet with anything in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from cpmetrics.errors import DataError, InputError
+from cpmetrics.io import RawExtract
+from cpmetrics.io.csv import EXTRA, MISSING, _unique_names
+from cpmetrics.schema import CHILD_ID, LINE, START_DATE, match_columns, normalise_header
+
+if TYPE_CHECKING:
+    import fastexcel
+
+# A date cell comes through fastexcel as 'YYYY-MM-DD HH:MM:SS'; at midnight it is just a date.
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00(?:\.0+)?$"
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps
+_HEADER_CANDIDATES = 3  # the first non-empty row and the two after it
+_RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
+
+
+def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
+    """Read one sheet of a workbook: ``sheet`` if given, else the one detected (see above)."""
+    source = str(path)
+    reader = _open(path, source)
+    names = list(reader.sheet_names)
+    if not names:
+        raise DataError(f"{source}: the workbook has no sheets")
+    if sheet is not None:
+        name = _named_sheet(sheet, names, source)
+        grid = _grid(reader, name, source)
+        if not _first_rows(grid, 1):
+            raise DataError(f"{source}: sheet '{name}' is empty")
+    else:
+        name, grid = _detect_sheet(reader, names, source)
+    return _extract(grid, name, source)
+
+
+def _open(path: Path, source: str) -> fastexcel.ExcelReader:
+    import fastexcel
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    if not head:
+        raise DataError(f"{source}: the file is empty")
+    if head == _OLE:
+        data = path.read_bytes()
+        if _ENCRYPTED in data:
+            raise DataError(
+                f"{source}: the workbook is password-protected; remove the password in Excel "
+                "(File > Info > Protect Workbook) and save it again"
+            )
+        try:  # an old .xls workbook, whatever its name says
+            return fastexcel.read_excel(data)
+        except BaseException as exc:
+            _reraise_unless_library_error(exc)
+            raise DataError(
+                f"{source}: an old-format or damaged Office file that cannot be read "
+                f"({_reason(exc)}); open it in Excel and save it as .xlsx"
+            ) from None
+    try:
+        return fastexcel.read_excel(path)
+    except BaseException as exc:
+        _reraise_unless_library_error(exc)
+        if not head.startswith(_ZIP):
+            raise DataError(
+                f"{source}: not an Excel workbook (an .xlsx file is a zip archive, this is not "
+                "one); if it is a CSV file, give it a .csv name"
+            ) from None
+        raise DataError(f"{source}: not a readable Excel workbook ({_reason(exc)})") from None
+
+
+def _named_sheet(wanted: str, names: list[str], source: str) -> str:
+    if wanted in names:
+        return wanted
+    loose = [name for name in names if normalise_header(name) == normalise_header(wanted)]
+    if len(loose) == 1:  # 'list 7' for 'List_7'
+        return loose[0]
+    raise DataError(f"{source}: no sheet '{wanted}' (sheets: {_list(names)})")
+
+
+def _detect_sheet(
+    reader: fastexcel.ExcelReader, names: list[str], source: str
+) -> tuple[str, pl.DataFrame]:
+    for name in names:
+        normal = normalise_header(name)
+        if normal in ("list_7", "list7") or normal.startswith("list_7_"):
+            grid = _grid(reader, name, source)
+            if not _first_rows(grid, 1):
+                raise DataError(f"{source}: sheet '{name}' (Annex A child protection) is empty")
+            return name, grid
+    filled: list[tuple[str, pl.DataFrame, bool]] = []  # (name, grid, visible)
+    for name in names:
+        grid, visible = _grid_and_visibility(reader, name, source)
+        rows = _first_rows(grid, _HEADER_CANDIDATES)
+        if not rows:
+            continue
+        found = _recognised(rows[_header_choice(rows)][1])
+        if {CHILD_ID, START_DATE} <= found:
+            return name, grid
+        filled.append((name, grid, visible))
+    if not filled:
+        raise DataError(f"{source}: the workbook is empty (sheets: {_list(names)})")
+    if len(filled) > 1:
+        filled = [entry for entry in filled if entry[2]] or filled  # hidden ones hold lookups
+    if len(filled) == 1:
+        return filled[0][0], filled[0][1]
+    raise DataError(
+        f"{source}: no sheet has child id and plan start date headings (sheets: {_list(names)}); "
+        "name the sheet to read (--sheet)"
+    )
+
+
+def _grid_and_visibility(
+    reader: fastexcel.ExcelReader, name: str, source: str
+) -> tuple[pl.DataFrame, bool]:
+    sheet = _load(reader, name, source)
+    return _to_polars(sheet, name, source), sheet.visible == "visible"
+
+
+def _grid(reader: fastexcel.ExcelReader, name: str, source: str) -> pl.DataFrame:
+    return _to_polars(_load(reader, name, source), name, source)
+
+
+def _load(reader: fastexcel.ExcelReader, name: str, source: str) -> fastexcel.ExcelSheet:
+    """The whole sheet as text, from row 1 (header_row=None with skip_rows=0 keeps leading
+    empty rows, so a row's index is its row number less one)."""
+    try:
+        return reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    except BaseException as exc:
+        _reraise_unless_library_error(exc)
+        raise DataError(f"{source}: sheet '{name}' cannot be read ({_reason(exc)})") from None
+
+
+def _to_polars(sheet: fastexcel.ExcelSheet, name: str, source: str) -> pl.DataFrame:
+    try:
+        grid = sheet.to_polars()
+    except BaseException as exc:
+        _reraise_unless_library_error(exc)
+        raise DataError(f"{source}: sheet '{name}' cannot be read ({_reason(exc)})") from None
+    if not grid.width:
+        return grid
+    return grid.select(
+        pl.col(column)
+        .cast(pl.String)
+        .str.replace(_MIDNIGHT, "${1}")
+        .replace("", None)  # an empty text cell is an empty cell
+        for column in grid.columns
+    )
+
+
+def _blank(grid: pl.DataFrame) -> pl.Series:
+    """True for a row with nothing but empty or whitespace cells."""
+    return grid.select(
+        pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in grid.columns
+        ).alias("blank")
+    ).to_series()
+
+
+def _first_rows(grid: pl.DataFrame, count: int) -> list[tuple[int, list[str | None]]]:
+    """(index, cells) of the first ``count`` rows with anything in them."""
+    if not grid.width:
+        return []
+    filled = (~_blank(grid)).arg_true().head(count).to_list()
+    return [(index, list(grid.row(index))) for index in filled]
+
+
+def _recognised(cells: list[str | None]) -> set[str]:
+    found, _ = match_columns(cell.strip() for cell in cells if cell and cell.strip())
+    return set(found.values())
+
+
+def _header_choice(rows: list[tuple[int, list[str | None]]]) -> int:
+    """Which of the first non-empty rows is the header (an index into ``rows``)."""
+    counts = [sum(1 for cell in cells if cell and cell.strip()) for _, cells in rows]
+    if counts[0] > 1 and _recognised(rows[0][1]):
+        return 0
+    for choice in range(1, len(rows)):  # row 1 looks like a title
+        if counts[choice] > 1 and _recognised(rows[choice][1]):
+            return choice
+    if counts[0] == 1 and len(rows) > 1 and counts[1] > 1:
+        return 1  # a one-cell title over headings the config may name
+    return 0
+
+
+def _extract(grid: pl.DataFrame, name: str, source: str) -> RawExtract:
+    rows = _first_rows(grid, _HEADER_CANDIDATES)
+    header_index, header_cells = rows[_header_choice(rows)]
+    body = grid.slice(header_index + 1)
+    blank = _blank(body) if body.height else pl.Series("blank", [], pl.Boolean)
+    filled = (~blank).arg_true()
+    end = int(filled[-1]) + 1 if filled.len() else 0  # formatted empty rows at the end
+    body, blank = body.head(end), blank.head(end)
+    blank_lines = int(blank.sum())
+    body = body.with_row_index(LINE, offset=header_index + 2).filter(~blank)
+    kept = [
+        (column, cell)
+        for column, cell in zip(grid.columns, header_cells, strict=True)
+        if (cell and cell.strip()) or body[column].is_not_null().any()
+    ]
+    names = [
+        f"{header} (in file)" if header in _RESERVED else header
+        for header in _unique_names([cell or "" for _, cell in kept])
+    ]
+    frame = body.select(
+        pl.col(LINE).cast(pl.Int64),
+        *(pl.col(column).alias(new) for (column, _), new in zip(kept, names, strict=True)),
+    )
+    details = {"sheet": name, "header_row": str(header_index + 1)}
+    if blank_lines:
+        details["blank_lines"] = str(blank_lines)
+    return RawExtract(frame=frame, source=source, format="xlsx", details=details)
+
+
+def _reraise_unless_library_error(exc: BaseException) -> None:
+    """Let through what the reader library raises for a bad file, including a Rust panic
+    (pyo3's PanicException, which is not an Exception); re-raise anything else."""
+    import fastexcel
+
+    if isinstance(exc, fastexcel.FastExcelError) or type(exc).__name__ == "PanicException":
+        return
+    raise exc
+
+
+def _reason(exc: BaseException) -> str:
+    """The library's message on one line, without its 'calamine error:' prefix or context."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.removeprefix("calamine error: ").strip()
+
+
+def _list(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
