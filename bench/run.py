@@ -48,7 +48,9 @@ def run(task: str, path: Path, span: tuple[str, str], repeat: int) -> dict[str, 
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, str(HERE / "tasks.py"), task, str(path), *span],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         seconds = time.perf_counter() - started
         if out.returncode != 0:
@@ -73,11 +75,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,1000000,10000000")
     parser.add_argument("--repeat", type=int, default=3, help="best of N (1 for 10M plans)")
-    parser.add_argument("--skip-peers-over", type=int, default=10**9,
-                        help="do not run DuckDB/pandas above this many plans")
+    parser.add_argument(
+        "--skip-peers-over",
+        type=int,
+        default=10**9,
+        help="do not run DuckDB/pandas above this many plans",
+    )
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.platform()}"
+    )
     versions = {}
     for name in ("polars", "duckdb", "pandas"):
         try:
@@ -90,12 +98,27 @@ def main() -> None:
     root = HERE.parent
     sample = root / "sample_data" / "cp_plans.csv"
     cli = command_seconds(
-        [str(Path(sys.executable).parent / "cpmetrics"), "compute", "--month", "2018-10",
-         str(sample), "-f", "csv", "-q", "--extract-date", "2019-12-31"], 5)
+        [
+            str(Path(sys.executable).parent / "cpmetrics"),
+            "compute",
+            "--month",
+            "2018-10",
+            str(sample),
+            "-f",
+            "csv",
+            "-q",
+            "--extract-date",
+            "2019-12-31",
+        ],
+        5,
+    )
     floor = command_seconds(
-        [sys.executable, "-c", f"import polars as pl; pl.read_csv({str(sample)!r})"], 5)
-    print(f"\nsample ({sample.name}): cpmetrics compute one month {cli:.3f}s, "
-          f"import polars + read {floor:.3f}s, ratio {cli / floor:.2f} (target <= 1.5)")
+        [sys.executable, "-c", f"import polars as pl; pl.read_csv({str(sample)!r})"], 5
+    )
+    print(
+        f"\nsample ({sample.name}): cpmetrics compute one month {cli:.3f}s, "
+        f"import polars + read {floor:.3f}s, ratio {cli / floor:.2f} (target <= 1.5)"
+    )
 
     for plans in (int(s) for s in args.sizes.split(",")):
         path = extract(plans)
@@ -126,8 +149,10 @@ def main() -> None:
         if "duckdb trend" in results:
             duck = float(results["duckdb trend"]["seconds"])  # type: ignore[arg-type]
             pand = float(results["pandas trend"]["seconds"])  # type: ignore[arg-type]
-            print(f"  duckdb / cpmetrics: {duck / base:.2f} (target >= 3); "
-                  f"pandas / cpmetrics: {pand / base:.2f} (target >= 10)")
+            print(
+                f"  duckdb / cpmetrics: {duck / base:.2f} (target >= 3); "
+                f"pandas / cpmetrics: {pand / base:.2f} (target >= 10)"
+            )
 
 
 if __name__ == "__main__":

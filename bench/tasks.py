@@ -15,8 +15,14 @@ import sys
 from typing import Any
 
 FIGURES = (
-    "children_on_plan", "open_2y", "plans_started", "children_started", "repeats",
-    "plans_ended", "children_ended", "ceased_2y",
+    "children_on_plan",
+    "open_2y",
+    "plans_started",
+    "children_started",
+    "repeats",
+    "plans_ended",
+    "children_ended",
+    "ceased_2y",
 )
 
 
@@ -59,10 +65,12 @@ def cpmetrics_task(path: str, first: str, last: str) -> dict[str, Any]:
         "children_ended": ("children_ended", "numerator"),
         "ceased_2y": ("ceased_2y_plus_pct", "numerator"),
     }
-    by_measure = {m: table.filter(table["measure"] == m)["numerator"].to_list() for m, _ in
-                  wanted.values()}
-    return {"figures": [[by_measure[wanted[f][0]][i] for f in FIGURES] for i in
-                        range(len(periods))]}
+    by_measure = {
+        m: table.filter(table["measure"] == m)["numerator"].to_list() for m, _ in wanted.values()
+    }
+    return {
+        "figures": [[by_measure[wanted[f][0]][i] for f in FIGURES] for i in range(len(periods))]
+    }
 
 
 def duckdb_task(path: str, first: str, last: str) -> dict[str, Any]:
@@ -124,16 +132,18 @@ def pandas_task(path: str, first: str, last: str) -> dict[str, Any]:
         open_ = (s <= me_) & (e.isna() | (e > me_))
         started = (s >= ms_) & (s <= me_)
         ended = (e >= ms_) & (e <= me_)
-        out.append([
-            df.loc[open_, "child_id"].nunique(),
-            df.loc[open_ & (two <= me_), "child_id"].nunique(),
-            int(started.sum()),
-            df.loc[started, "child_id"].nunique(),
-            int((started & repeat).sum()),
-            int(ended.sum()),
-            df.loc[ended, "child_id"].nunique(),
-            int((ended & (two <= e)).sum()),
-        ])
+        out.append(
+            [
+                df.loc[open_, "child_id"].nunique(),
+                df.loc[open_ & (two <= me_), "child_id"].nunique(),
+                int(started.sum()),
+                df.loc[started, "child_id"].nunique(),
+                int((started & repeat).sum()),
+                int(ended.sum()),
+                df.loc[ended, "child_id"].nunique(),
+                int((ended & (two <= e)).sum()),
+            ]
+        )
     return {"figures": out}
 
 
