@@ -17,7 +17,7 @@ from cpmetrics.errors import DataError
 DateOrder = Literal["dmy", "mdy"]
 
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$"
-_NUMERIC = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
+NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
 _NAMED = r"^(\d{1,2})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{3,9})\.?,?[ \-/](\d{4}|\d{2})$"
 _SERIAL = r"^(\d{4,5})(?:\.0+)?$"
 _MONTHS = {
@@ -41,7 +41,7 @@ def numeric_order(values: Iterable[pl.Series]) -> DateOrder | Literal["none"] | 
     """
     first_big = second_big = seen = False
     for series in values:
-        parts = series.drop_nulls().str.extract_groups(_NUMERIC).struct.unnest()
+        parts = series.drop_nulls().str.extract_groups(NUMERIC_DATE).struct.unnest()
         parts = parts.drop_nulls()
         if parts.is_empty():
             continue
@@ -86,7 +86,7 @@ def parse_date(text: pl.Expr, order: DateOrder | None) -> pl.Expr:
     Numeric day/month dates are read in ``order``; with no order they are left unread.
     """
     iso = text.str.extract_groups(_ISO)
-    numeric = text.str.extract_groups(_NUMERIC)
+    numeric = text.str.extract_groups(NUMERIC_DATE)
     named = text.str.extract_groups(_NAMED)
     month_name = named.struct["2"].str.to_lowercase().str.slice(0, 3)
     serial = text.str.extract(_SERIAL, 1).cast(pl.Int32, strict=False)

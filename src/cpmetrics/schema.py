@@ -13,9 +13,17 @@ LATEST_CATEGORY = "latest_category"
 DATE_OF_BIRTH = "date_of_birth"
 FAMILY_ID = "family_id"
 PREVIOUS_PLANS = "previous_plans"
+REVIEW_DATES = "review_dates"  # the plan's review conference dates, ';'-separated
 
 REQUIRED = (CHILD_ID, START_DATE, END_DATE)
-OPTIONAL = (INITIAL_CATEGORY, LATEST_CATEGORY, DATE_OF_BIRTH, FAMILY_ID, PREVIOUS_PLANS)
+OPTIONAL = (
+    INITIAL_CATEGORY,
+    LATEST_CATEGORY,
+    DATE_OF_BIRTH,
+    FAMILY_ID,
+    PREVIOUS_PLANS,
+    REVIEW_DATES,
+)
 CANONICAL = REQUIRED + OPTIONAL
 DATE_COLUMNS = (START_DATE, END_DATE, DATE_OF_BIRTH)
 CATEGORY_COLUMNS = (INITIAL_CATEGORY, LATEST_CATEGORY)
@@ -86,6 +94,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "personbirthdate_or_expected",
     ),
     FAMILY_ID: ("family_id", "familyid", "family", "household_id", "sibling_group_id"),
+    REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "reviews"),
     PREVIOUS_PLANS: (
         "previous_plans",
         "numberofpreviouscpp",

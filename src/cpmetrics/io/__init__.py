@@ -33,10 +33,36 @@ def read_extract(path: str | Path, *, sheet: str | None = None) -> RawExtract:
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an extract file")
     suffix = path.suffix.lower()
+    if suffix == ".xml" or (suffix not in _EXCEL and _starts_like_xml(path)):
+        from cpmetrics.io.cin_xml import read_cin_xml
+
+        return read_cin_xml(path)
+    if suffix in _EXCEL:
+        from cpmetrics.io.excel import read_excel
+
+        return read_excel(path, sheet=sheet)
+    if suffix in (".parquet", ".pq"):
+        from cpmetrics.io.parquet import read_parquet
+
+        return read_parquet(path)
     if suffix in (".csv", ".txt", ".tsv", ""):
         from cpmetrics.io.csv import read_csv
 
         return read_csv(path)
     raise InputError(
-        f"{path}: cannot read '{suffix}' files yet; save the extract as CSV (.csv, .tsv, .txt)"
+        f"{path}: cannot read '{suffix}' files; cpmetrics reads CSV (.csv, .tsv, .txt), "
+        "Excel (.xlsx), Parquet and the CIN census XML"
     )
+
+
+_EXCEL = (".xlsx", ".xlsm")
+
+
+def _starts_like_xml(path: Path) -> bool:
+    """A CIN census file saved without its .xml suffix."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head.startswith((b"<?xml", b"<Message"))

@@ -37,6 +37,7 @@ _RULES = (
     Rule("8905", "warning", False, "Initial category missing or not a known code"),
     Rule("8910", "warning", False, "Latest category missing or not a known code"),
     Rule("bad-birth-date", "warning", False, "Date of birth cannot be read (ignored)"),
+    Rule("8841", "warning", False, "A review dated on or before its plan's start"),
     Rule("extra-fields", "warning", False, "Row has more fields than the header (extra ignored)"),
     Rule("duplicate-column", "warning", False, "Two columns mean the same field (first used)"),
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from cpmetrics import schema as s
-from cpmetrics.dates import DateOrder, numeric_order, parse_date
+from cpmetrics.dates import NUMERIC_DATE, DateOrder, numeric_order, parse_date
 from cpmetrics.errors import DataError
 from cpmetrics.history import with_child_history
 from cpmetrics.io import RawExtract
@@ -19,7 +19,8 @@ from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_f
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
 _RAW = "_raw_"  # prefix for the text as read, kept for messages
-_READER_COLUMNS = (s.LINE, EXTRA, MISSING)  # added by the reader, not in the file
+# Added by the readers, not data: the line, ragged-row markers, the XML element path.
+_READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path")
 _FAR_FUTURE = dt.date(9999, 12, 31)
 
 
@@ -164,6 +165,7 @@ def _canonical(
             for c in s.CATEGORY_COLUMNS
         ),
         pl.col(_RAW + s.FAMILY_ID).alias(s.FAMILY_ID),
+        pl.col(_RAW + s.REVIEW_DATES).alias(s.REVIEW_DATES),
         _non_negative(pl.col(_RAW + s.PREVIOUS_PLANS).cast(pl.Int64, strict=False)).alias(
             s.PREVIOUS_PLANS
         ),
@@ -198,13 +200,22 @@ def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
         order = numeric_order(frame[_RAW + c] for c in s.DATE_COLUMNS)
     except DataError as exc:
         raise DataError(f"{source}: {exc}") from None
-    if order is None:
+    if order is None and _numeric_share(frame) > 0.5:
         raise DataError(
             f"{source}: the dates are ambiguous: every date like 03/04/2018 in the file could be "
             "day-first or month-first; say which with --dates dmy (UK) or --dates mdy, "
             'or date_order = "dmy" in cpmetrics.toml'
         )
-    return None if order == "none" else order
+    # A few stray numeric dates in an ISO file stay unread (findings), not a file error.
+    return None if order in ("none", None) else order
+
+
+def _numeric_share(frame: pl.DataFrame) -> float:
+    """The share of the file's dates written as numeric day/month (03/04/2018)."""
+    raw = [frame[_RAW + c] for c in s.DATE_COLUMNS]
+    written = sum(series.is_not_null().sum() for series in raw)
+    numeric = sum(series.str.contains(NUMERIC_DATE).sum() for series in raw)
+    return numeric / written if written else 0.0
 
 
 def _non_negative(count: pl.Expr) -> pl.Expr:
@@ -295,6 +306,21 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             "date of birth is not a date (such as 2018-10-31 or 31/10/2018)",
         ),
     ]
+    if s.REVIEW_DATES in present:
+        reviews = (
+            raw[s.REVIEW_DATES]
+            .str.split(";")
+            .list.eval(parse_date(pl.element().str.strip_chars(), "dmy"))
+            .list.min()
+        )
+        checks.append(
+            (
+                "8841",
+                reviews <= start,
+                s.REVIEW_DATES,
+                pl.format("a review is dated on or before the plan's start {}", start),
+            )
+        )
     for rule, column in (("8905", s.INITIAL_CATEGORY), ("8910", s.LATEST_CATEGORY)):
         if column not in present:
             continue  # an extract without categories is fine; blank cells in one are not

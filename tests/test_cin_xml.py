@@ -1,0 +1,503 @@
+"""The CIN census XML reader: real samples, structure, line numbers, hostile files, validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cpmetrics.errors import DataError, InputError
+from cpmetrics.io import cin_xml
+from cpmetrics.io.cin_xml import read_cin_xml
+from cpmetrics.validate import validate_extract
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "cin_xml"
+CENSUS_2024 = SAMPLES / "d2i_validator__CIN_Census_2024.xml"
+TWO_ROWS = SAMPLES / "d2i_validator__CIN2rows.xml"
+FAKE = SAMPLES / "d2i_validator__fake_CIN_data.xml"
+LIIA = SAMPLES / "liia_tools__cin-2022.xml"
+
+COLUMNS = [
+    "line",
+    "child_id",
+    "start_date",
+    "end_date",
+    "initial_category",
+    "latest_category",
+    "previous_plans",
+    "date_of_birth",
+    "review_dates",
+    "xml_path",
+]
+EXTRACT_DATE = dt.date(2026, 1, 1)
+
+
+def plan_path(child: int, cin: int, plan: int) -> str:
+    return f"Message/Children/Child[{child}]/CINdetails[{cin}]/ChildProtectionPlans[{plan}]"
+
+
+def plan_lines(text: str) -> list[int]:
+    """The 1-based lines holding a <ChildProtectionPlans> start tag (one per line here)."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if "ChildProtectionPlans>" in line and "</" not in line.split("ChildProtectionPlans>")[0]
+    ]
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "cin.xml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+# -- the real samples ---------------------------------------------------------------------------
+
+
+def test_samples_are_there() -> None:
+    for path in (CENSUS_2024, TWO_ROWS, FAKE, LIIA):
+        assert path.is_file(), f"shared sample missing: {path}"
+
+
+@pytest.mark.parametrize(
+    ("path", "plans"),
+    [(CENSUS_2024, 1), (TWO_ROWS, 2), (FAKE, 0), (LIIA, 1)],
+    ids=lambda p: p.name if isinstance(p, Path) else None,
+)
+def test_every_sample_loads_with_all_columns_as_text(path: Path, plans: int) -> None:
+    raw = read_cin_xml(path)
+    assert raw.frame.height == plans
+    assert raw.frame.columns == COLUMNS
+    assert raw.frame.schema["line"] == pl.Int64
+    assert all(raw.frame.schema[c] == pl.String for c in COLUMNS[1:])
+    assert raw.source == str(path)
+    assert raw.format == "cin-xml"
+
+
+def test_census_2024_sample() -> None:
+    raw = read_cin_xml(CENSUS_2024)
+    # The stray text "PersonBirthDate" after <UPNunknown> on line 23 is ignored.
+    assert raw.frame.rows(named=True) == [
+        {
+            "line": 61,
+            "child_id": "DfEX0000001",
+            "start_date": "2022-02-17",
+            "end_date": "2023-03-14",
+            "initial_category": "PHY",
+            "latest_category": "PHY",
+            "previous_plans": "10",
+            "date_of_birth": "2015-03-27",
+            "review_dates": "2023-02-15",
+            "xml_path": plan_path(1, 1, 1),
+        }
+    ]
+    assert raw.details["children"] == "2"
+    assert raw.details["cin_details"] == "2"
+    assert raw.details["collection_year"] == "2023"
+    assert raw.details["reference_date"] == "2024-03-31"
+    assert raw.details["lea"] == "201"
+
+
+def test_two_identical_plan_blocks_are_two_rows() -> None:
+    frame = read_cin_xml(TWO_ROWS).frame
+    assert frame["line"].to_list() == [55, 65]
+    assert frame["xml_path"].to_list() == [plan_path(1, 1, 1), plan_path(1, 1, 2)]
+    assert frame["review_dates"].to_list() == ["2023-02-15", "2023-02-15"]
+    first, second = frame.drop("line", "xml_path").rows()
+    assert first == second
+    assert first[:3] == ("DfEX0000001", "2022-02-17", "2023-03-14")
+
+
+def test_zero_plan_file_gives_an_empty_frame_not_an_error() -> None:
+    raw = read_cin_xml(FAKE)
+    assert raw.frame.is_empty()
+    assert raw.frame.schema == pl.Schema(cin_xml.SCHEMA)
+    assert raw.details["children"] == "332"
+    assert raw.details["cin_details"] == "402"
+
+
+def test_liia_sample_prefers_the_birth_date_to_the_expected_one() -> None:
+    row = read_cin_xml(LIIA).frame.row(0, named=True)
+    assert row["line"] == 63
+    assert row["child_id"] == "DfEX0000001"
+    assert (row["start_date"], row["end_date"]) == ("1970-02-17", "1971-03-14")
+    assert row["date_of_birth"] == "1966-03-24"  # not ExpectedPersonBirthDate 1966-03-22
+    assert row["review_dates"] == "1971-02-15"
+
+
+# -- structure ----------------------------------------------------------------------------------
+
+HAND = """<?xml version="1.0" encoding="UTF-8"?>
+<Message{ns}>
+  <Header><CollectionDetails><Collection>CIN</Collection><Year>2025</Year></CollectionDetails></Header>
+  <Children>
+    <Child>
+      <ChildIdentifiers>
+        <LAchildID> A1 </LAchildID>
+        <PersonBirthDate></PersonBirthDate>
+        <ExpectedPersonBirthDate>2010-05-06</ExpectedPersonBirthDate>
+      </ChildIdentifiers>
+      <CINdetails>
+        <CINreferralDate>2019-01-01</CINreferralDate>
+        <ChildProtectionPlans>
+          <CPPstartDate>2019-02-01</CPPstartDate>
+          <CPPendDate>2019-08-01</CPPendDate>
+          <InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse>
+          <LatestCategoryOfAbuse>EMO</LatestCategoryOfAbuse>
+          <NumberOfPreviousCPP>0</NumberOfPreviousCPP>
+          <Reviews>
+            <CPPreviewDate>2019-03-01</CPPreviewDate>
+            <CPPreviewDate>2019-06-01</CPPreviewDate>
+          </Reviews>
+        </ChildProtectionPlans>
+      </CINdetails>
+      <CINdetails>
+        <CINreferralDate>2020-01-01</CINreferralDate>
+        <ChildProtectionPlans>
+          <CPPstartDate>2020-02-01</CPPstartDate>
+          <CPPendDate>2020-09-01</CPPendDate>
+          <InitialCategoryOfAbuse>PHY</InitialCategoryOfAbuse>
+          <LatestCategoryOfAbuse>PHY</LatestCategoryOfAbuse>
+          <NumberOfPreviousCPP>1</NumberOfPreviousCPP>
+        </ChildProtectionPlans>
+        <ChildProtectionPlans>
+          <CPPstartDate>2021-02-01</CPPstartDate>
+          <CPPendDate/>
+          <InitialCategoryOfAbuse>MUL</InitialCategoryOfAbuse>
+          <Reviews><CPPreviewDate>2021-03-01</CPPreviewDate></Reviews>
+        </ChildProtectionPlans>
+      </CINdetails>
+    </Child>
+    <Child>
+      <CINdetails>
+        <ChildProtectionPlans>
+          <CPPstartDate>2018-01-01</CPPstartDate>
+        </ChildProtectionPlans>
+      </CINdetails>
+      <ChildIdentifiers><LAchildID>B2</LAchildID></ChildIdentifiers>
+    </Child>
+  </Children>
+</Message>
+"""
+
+
+def test_plans_under_several_cin_details_of_one_child(tmp_path: Path) -> None:
+    text = HAND.format(ns="")
+    frame = read_cin_xml(write(tmp_path, text)).frame
+    assert frame.drop("line").rows() == [
+        (
+            "A1",
+            "2019-02-01",
+            "2019-08-01",
+            "NEG",
+            "EMO",
+            "0",
+            "2010-05-06",
+            "2019-03-01;2019-06-01",
+            plan_path(1, 1, 1),
+        ),
+        (
+            "A1",
+            "2020-02-01",
+            "2020-09-01",
+            "PHY",
+            "PHY",
+            "1",
+            "2010-05-06",
+            None,
+            plan_path(1, 2, 1),
+        ),
+        (
+            "A1",
+            "2021-02-01",
+            None,
+            "MUL",
+            None,
+            None,
+            "2010-05-06",
+            "2021-03-01",
+            plan_path(1, 2, 2),
+        ),
+        # The identifiers come after the plans here: the child's plans still get its id.
+        ("B2", "2018-01-01", None, None, None, None, None, None, plan_path(2, 1, 1)),
+    ]
+
+
+def test_line_numbers_point_at_the_plan_start_tags(tmp_path: Path) -> None:
+    text = HAND.format(ns="")
+    frame = read_cin_xml(write(tmp_path, text)).frame
+    assert frame["line"].to_list() == plan_lines(text) == [13, 27, 34, 44]
+
+
+def test_line_numbers_with_crlf_and_plans_sharing_a_line(tmp_path: Path) -> None:
+    text = HAND.format(ns="").replace("\n", "\r\n")
+    assert read_cin_xml(write(tmp_path, text)).frame["line"].to_list() == [13, 27, 34, 44]
+    one_line = (
+        "<Message>\n<Children><Child><CINdetails>"
+        "<ChildProtectionPlans/><ChildProtectionPlans/></CINdetails>\n"
+        "<CINdetails>\n\n<ChildProtectionPlans/></CINdetails></Child></Children></Message>"
+    )
+    frame = read_cin_xml(write(tmp_path, one_line, "one.xml")).frame
+    assert frame["line"].to_list() == [2, 2, 5]
+
+
+@pytest.mark.parametrize(
+    "ns", [' xmlns="http://www.dcsf.gov.uk/cin"', ' xmlns:c="urn:x"'], ids=["default", "unused"]
+)
+def test_a_namespace_is_tolerated(tmp_path: Path, ns: str) -> None:
+    plain = read_cin_xml(write(tmp_path, HAND.format(ns=""), "plain.xml")).frame
+    spaced = read_cin_xml(write(tmp_path, HAND.format(ns=ns), "ns.xml")).frame
+    assert spaced.equals(plain)
+
+
+def test_a_prefixed_namespace_is_matched_by_local_names(tmp_path: Path) -> None:
+    text = (
+        '<c:Message xmlns:c="urn:cin"><c:Children><c:Child>'
+        "<c:ChildIdentifiers><c:LAchildID>P</c:LAchildID></c:ChildIdentifiers>"
+        "<c:CINdetails><c:ChildProtectionPlans><c:CPPstartDate>2020-01-01</c:CPPstartDate>"
+        "</c:ChildProtectionPlans></c:CINdetails></c:Child></c:Children></c:Message>"
+    )
+    frame = read_cin_xml(write(tmp_path, text)).frame
+    assert frame.select("child_id", "start_date", "xml_path").rows() == [
+        ("P", "2020-01-01", plan_path(1, 1, 1))
+    ]
+
+
+def test_plans_elsewhere_in_the_tree_are_not_plans(tmp_path: Path) -> None:
+    text = (
+        "<Message><Header><ChildProtectionPlans/></Header><Children><Child>"
+        "<ChildProtectionPlans><CPPstartDate>2020-01-01</CPPstartDate></ChildProtectionPlans>"
+        "<CINdetails><Other><ChildProtectionPlans/></Other></CINdetails>"
+        "</Child></Children></Message>"
+    )
+    raw = read_cin_xml(write(tmp_path, text))
+    assert raw.frame.is_empty()
+    assert raw.details["children"] == "1"
+
+
+def test_encodings_declared_in_the_file(tmp_path: Path) -> None:
+    body = (
+        "<Message><Children><Child><ChildIdentifiers><LAchildID>Zoë£</LAchildID>"
+        "</ChildIdentifiers><CINdetails><ChildProtectionPlans/></CINdetails></Child>"
+        "</Children></Message>"
+    )
+    for encoding in ("windows-1252", "utf-16", "utf-8"):
+        declared = f'<?xml version="1.0" encoding="{encoding}"?>\n' + body
+        raw = read_cin_xml(write(tmp_path, declared.encode(encoding), f"{encoding}.xml"))
+        assert raw.frame["child_id"].to_list() == ["Zoë£"], encoding
+        assert raw.frame["line"].to_list() == [2]
+        assert raw.details["encoding"] == encoding
+    bom = write(tmp_path, b"\xef\xbb\xbf" + body.encode(), "bom.xml")
+    assert read_cin_xml(bom).frame["child_id"].to_list() == ["Zoë£"]
+
+
+def test_tiny_chunks_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streaming: elements, text and multi-byte characters cut across chunk boundaries."""
+    text = HAND.format(ns="").replace("A1", "Zoë£")
+    path = write(tmp_path, text)
+    whole = read_cin_xml(path).frame
+    monkeypatch.setattr(cin_xml, "_CHUNK", 7)
+    assert read_cin_xml(path).frame.equals(whole)
+    assert whole["child_id"][0] == "Zoë£"
+
+
+def test_a_large_file_is_streamed_quickly(tmp_path: Path) -> None:
+    plan = (
+        "<ChildProtectionPlans>\n<CPPstartDate>2020-01-01</CPPstartDate>\n"
+        "<CPPendDate>2020-06-01</CPPendDate>\n<InitialCategoryOfAbuse>NEG</InitialCategoryOfAbuse>\n"
+        "<LatestCategoryOfAbuse>NEG</LatestCategoryOfAbuse>\n"
+        "<NumberOfPreviousCPP>0</NumberOfPreviousCPP>\n"
+        "<Reviews><CPPreviewDate>2020-02-01</CPPreviewDate></Reviews>\n"
+        "</ChildProtectionPlans>\n"
+    )  # 8 lines
+    child = (
+        "<Child>\n<ChildIdentifiers><LAchildID>C{i}</LAchildID>"
+        "<PersonBirthDate>2012-01-01</PersonBirthDate></ChildIdentifiers>\n"
+        "<CINdetails><ReferralNFA>0</ReferralNFA>\n" + plan * 2 + "</CINdetails>\n</Child>\n"
+    )  # 21 lines, the plans on its 4th and 12th
+    children = 25_000
+    path = tmp_path / "big.xml"
+    with path.open("w") as out:
+        out.write("<Message>\n<Children>\n")
+        for i in range(children):
+            out.write(child.format(i=i))
+        out.write("</Children>\n</Message>\n")
+    started = time.perf_counter()
+    frame = read_cin_xml(path).frame
+    elapsed = time.perf_counter() - started
+    assert frame.height == 2 * children
+    assert frame["line"][:4].to_list() == [6, 14, 27, 35]
+    assert frame["line"][-1] == 3 + 21 * (children - 1) + 3 + 8
+    assert frame["child_id"][-1] == f"C{children - 1}"
+    assert elapsed < 20, f"{elapsed:.1f}s for {2 * children:,} plans"  # ~1-2 s on a laptop
+
+
+# -- files that cannot be read ------------------------------------------------------------------
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE Message [
+  <!ENTITY lol "lol">
+  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<Message><Children><Child><ChildIdentifiers><LAchildID>&lol9;</LAchildID></ChildIdentifiers>
+<CINdetails><ChildProtectionPlans/></CINdetails></Child></Children></Message>
+"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE Message [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<Message><Children><Child><ChildIdentifiers><LAchildID>&x;</LAchildID></ChildIdentifiers>
+<CINdetails><ChildProtectionPlans/></CINdetails></Child></Children></Message>
+"""
+TRUNCATED = (
+    "<Message>\n  <Children>\n    <Child>\n      <CINdetails>\n"
+    "        <ChildProtectionPlans>\n          <CPPstartDate>2020-01-01</CPPstartDate>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (TRUNCATED, "XML ends early at line 7 (unclosed element <ChildProtectionPlans>)"),
+        (TRUNCATED + "          <CPPendDate>2020-0", "XML ends early at line 7"),
+        (TRUNCATED + "          <CPPend", "XML ends early at line 7 (unclosed element"),
+        (
+            "<Message>\n<Children>\n<Child></Chlid>\n</Children>\n</Message>\n",
+            "malformed XML at line 3, column 10 (mismatched tag)",
+        ),
+        ("<Message>\n<Children a=1/>\n</Message>", "malformed XML at line 2"),
+        ("<Message>&x;</Message>", "malformed XML at line 1, column 10 (undefined entity)"),
+        ("<Message/>\n<Message/>\n", "malformed XML at line 2, column 1 (junk after document"),
+        ("child_id,start_date,end_date\nA,2020-01-01,\n", "malformed XML at line 1, column 1"),
+        (BOMB, "DOCTYPE declaration (<!DOCTYPE Message>) at line 2; DTDs and entities are not"),
+        (XXE, "line 2; DTDs and entities are not allowed"),
+        ('<!DOCTYPE Message SYSTEM "http://example.invalid/cin.dtd">\n<Message/>', "not allowed"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "looks like a binary file"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "looks like a binary file"),
+        (bytes(range(1, 256)), "malformed XML at line 1, column 1 (not well-formed"),
+        (b"", "the file is empty"),
+        (b"  \r\n\n\t ", "the file is empty"),
+        (b"\xef\xbb\xbf", "the file is empty"),
+        ('<?xml version="1.0"?>\n<!-- nothing -->\n', "no XML element found"),
+        (
+            '<?xml version="1.0"?>\n\n<Root><Children/></Root>',
+            "the root element is <Root> at line 3, not <Message>",
+        ),
+        ("<message><Children/></message>", "the root element is <message> at line 1"),
+    ],
+    ids=[
+        "truncated",
+        "truncated-in-text",
+        "truncated-in-tag",
+        "mismatched-tag",
+        "bad-attribute",
+        "undefined-entity",
+        "two-roots",
+        "csv",
+        "entity-bomb",
+        "external-entity",
+        "external-dtd",
+        "png",
+        "xlsx",
+        "junk",
+        "empty",
+        "whitespace",
+        "bom-only",
+        "no-element",
+        "wrong-root",
+        "lower-case-root",
+    ],
+)
+def test_unusable_files(tmp_path: Path, content: str | bytes, message: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(DataError) as caught:
+        read_cin_xml(path)
+    text = str(caught.value)
+    assert message in text
+    assert text.startswith(f"{path}: ")
+    assert "\n" not in text
+    assert "root:" not in text  # nothing of /etc/passwd ever gets read
+
+
+def test_an_entity_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, BOMB.replace("lol9;</", "lol9;&lol9;&lol9;</"))
+    started = time.perf_counter()
+    with pytest.raises(DataError, match="DTDs and entities are not allowed"):
+        read_cin_xml(path)
+    assert time.perf_counter() - started < 1
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_cin_xml(tmp_path / "absent.xml")
+    with pytest.raises(InputError, match="is a directory"):
+        read_cin_xml(tmp_path)
+
+
+# -- through the validator ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "used", "excluded"),
+    [
+        (CENSUS_2024, [61], {}),
+        (TWO_ROWS, [55], {"duplicate-row": 1}),
+        (FAKE, [], {}),
+        (LIIA, [63], {}),
+    ],
+    ids=lambda p: p.name if isinstance(p, Path) else None,
+)
+def test_samples_through_the_validator(
+    path: Path, used: list[int], excluded: dict[str, int]
+) -> None:
+    raw = read_cin_xml(path)
+    validated = validate_extract(raw, extract_date=EXTRACT_DATE)
+    report = validated.report
+    assert report.input_rows == raw.frame.height
+    assert report.used_rows == len(used)
+    assert validated.plans["line"].to_list() == used
+    assert report.excluded_by_rule == excluded
+    assert set(report.columns.values()) >= {
+        "child_id",
+        "start_date",
+        "end_date",
+        "initial_category",
+        "latest_category",
+        "previous_plans",
+        "date_of_birth",
+    }
+    assert "xml_path" in report.ignored_columns  # carried along for messages, not a plan field
+
+
+def test_the_duplicated_plan_is_flagged_as_a_duplicate_row() -> None:
+    findings = validate_extract(read_cin_xml(TWO_ROWS), extract_date=EXTRACT_DATE).report.findings
+    assert findings.select("rule", "line", "message").rows() == [
+        ("duplicate-row", 65, "same as line 55")
+    ]
+
+
+def test_hand_written_file_through_the_validator(tmp_path: Path) -> None:
+    validated = validate_extract(
+        read_cin_xml(write(tmp_path, HAND.format(ns=""))), extract_date=EXTRACT_DATE
+    )
+    plans = validated.plans
+    assert plans["line"].to_list() == [13, 27, 34, 44]
+    assert plans["start_date"].to_list() == [
+        dt.date(2019, 2, 1),
+        dt.date(2020, 2, 1),
+        dt.date(2021, 2, 1),
+        dt.date(2018, 1, 1),
+    ]
+    assert plans["date_of_birth"][0] == dt.date(2010, 5, 6)
+    assert plans["previous_plans"].to_list() == [0, 1, None, None]
+    # The open plan's blank latest category is a warning, not an exclusion.
+    assert validated.report.counts_by_rule() == {"8905": 1, "8910": 2}
