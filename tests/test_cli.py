@@ -312,10 +312,10 @@ def test_directory_as_input_exit_2(workdir: Path) -> None:
 
 
 def test_unsupported_suffix_exit_2(workdir: Path) -> None:
-    path = write(workdir / "plans.xlsx", PLANS_CSV)
+    path = write(workdir / "plans.sav", PLANS_CSV)
     result = run("compute", "--month", "2018-10", path)
     assert result.exit_code == 2
-    assert ".xlsx" in result.stderr
+    assert ".sav" in result.stderr
 
 
 def test_empty_file_exit_1(workdir: Path) -> None:
