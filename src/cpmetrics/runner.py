@@ -145,9 +145,7 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
             f"see 'cpmetrics validate {report.source}'"
         )
     if report.input_rows == 0:
-        raise DataError(
-            f"{report.source}: the file holds no plans (a header or an empty list only)"
-        )
+        raise DataError(f"{report.source}: the file holds no plans (no rows below the header)")
     if report.used_rows == 0:
         raise DataError(
             f"{report.source}: none of the {report.input_rows:,} rows can be used; "

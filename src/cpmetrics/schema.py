@@ -93,7 +93,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "expected_date_of_birth",
         "personbirthdate_or_expected",
     ),
-    FAMILY_ID: ("family_id", "familyid", "family", "household_id", "sibling_group_id"),
+    FAMILY_ID: (
+        "family_id",
+        "familyid",
+        "family",
+        "family_identifier",
+        "household_id",
+        "sibling_group_id",
+    ),
     REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "reviews"),
     PREVIOUS_PLANS: (
         "previous_plans",

@@ -55,7 +55,7 @@ def read_extract(path: str | Path, *, sheet: str | None = None) -> RawExtract:
     )
 
 
-_EXCEL = (".xlsx", ".xlsm")
+_EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def _starts_like_xml(path: Path) -> bool:

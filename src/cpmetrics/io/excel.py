@@ -45,6 +45,10 @@ _RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
 def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
     """Read one sheet of a workbook: ``sheet`` if given, else the one detected (see above)."""
     source = str(path)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not an extract file")
     reader = _open(path, source)
     names = list(reader.sheet_names)
     if not names:

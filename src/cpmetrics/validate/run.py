@@ -207,14 +207,14 @@ def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
             'or date_order = "dmy" in cpmetrics.toml'
         )
     # A few stray numeric dates in an ISO file stay unread (findings), not a file error.
-    return None if order in ("none", None) else order
+    return order if order == "dmy" or order == "mdy" else None
 
 
 def _numeric_share(frame: pl.DataFrame) -> float:
     """The share of the file's dates written as numeric day/month (03/04/2018)."""
     raw = [frame[_RAW + c] for c in s.DATE_COLUMNS]
-    written = sum(series.is_not_null().sum() for series in raw)
-    numeric = sum(series.str.contains(NUMERIC_DATE).sum() for series in raw)
+    written = sum(int(series.is_not_null().sum()) for series in raw)
+    numeric = sum(int(series.str.contains(NUMERIC_DATE).sum()) for series in raw)
     return numeric / written if written else 0.0
 
 

@@ -1,0 +1,106 @@
+"""Parquet reader: every column to text, in the conventions of the CSV and Excel readers.
+
+A parquet file has no header line, so ``line`` is the row number, from 1 (the first row is 1,
+not 2 as in a CSV or a sheet). Values become text as a spreadsheet would show them:
+
+* a date as ISO 'YYYY-MM-DD'; a datetime at midnight too, else 'YYYY-MM-DD HH:MM:SS' (in its
+  own time zone, if it has one);
+* a whole number as '3' (never '3.0', whether stored as an integer, a float or a decimal);
+  other floats as polars writes them ('2.5'); NaN as null;
+* true/false as 'true'/'false'; a list or struct as JSON; bytes as UTF-8 text, or else hex;
+* a null, and an empty string, as null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from cpmetrics.errors import DataError, InputError
+from cpmetrics.io import RawExtract
+from cpmetrics.io.csv import EXTRA, MISSING
+from cpmetrics.schema import LINE
+
+_RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
+_EXACT_INTEGERS = 2.0**53  # beyond this a float no longer holds every whole number exactly
+
+
+def read_parquet(path: Path) -> RawExtract:
+    source = str(path)
+    if not path.exists():
+        raise InputError(f"{source}: no such file")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory, not an extract file")
+    try:
+        with path.open("rb") as handle:
+            empty = not handle.read(1)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    if empty:
+        raise DataError(f"{source}: the file is empty")
+    try:
+        table = pl.read_parquet(path)
+    except BaseException as exc:
+        if not isinstance(exc, pl.exceptions.PolarsError | OSError | ValueError) and (
+            type(exc).__name__ != "PanicException"  # a Rust panic is not an Exception
+        ):
+            raise
+        raise DataError(f"{source}: not a readable parquet file ({_reason(exc)})") from None
+    if not table.width:
+        raise DataError(f"{source}: the parquet file has no columns")
+    columns = [
+        _text(table, name, dtype, source).alias(f"{name} (in file)" if name in _RESERVED else name)
+        for name, dtype in table.schema.items()
+    ]
+    frame = pl.DataFrame(columns).with_row_index(LINE, offset=1)
+    frame = frame.with_columns(pl.col(LINE).cast(pl.Int64))
+    return RawExtract(frame=frame, source=source, format="parquet")
+
+
+def _text(table: pl.DataFrame, name: str, dtype: pl.DataType, source: str) -> pl.Series:
+    try:
+        return table.select(_as_text(pl.col(name), dtype)).to_series()
+    except pl.exceptions.PolarsError as exc:
+        if dtype == pl.Binary:  # bytes that are not all UTF-8 text: hex
+            return table[name].bin.encode("hex")
+        raise DataError(
+            f"{source}: column '{name}' ({dtype}) cannot be read as text ({_reason(exc)})"
+        ) from None
+
+
+def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Date:
+        text = column.dt.strftime("%Y-%m-%d")
+    elif isinstance(dtype, pl.Datetime):
+        text = (
+            pl.when(column.dt.time() == pl.lit(dt.time(0)))
+            .then(column.dt.strftime("%Y-%m-%d"))
+            .otherwise(column.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        )
+    elif dtype.is_float():
+        whole = column.is_finite() & (column == column.floor()) & (column.abs() < _EXACT_INTEGERS)
+        text = (
+            pl.when(column.is_nan())
+            .then(None)
+            .when(whole)
+            .then(column.cast(pl.Int64).cast(pl.String))
+            .otherwise(column.cast(pl.String))
+        )
+    elif dtype.is_decimal():
+        text = column.cast(pl.String).str.replace(r"\.0+$", "")
+    elif isinstance(dtype, pl.Duration):
+        text = column.dt.to_string("iso")
+    elif isinstance(dtype, pl.List | pl.Array | pl.Struct):
+        # JSON of {"v": value}, less the wrapper: the value's own JSON.
+        encoded = pl.struct(column.alias("v")).struct.json_encode()
+        text = pl.when(column.is_null()).then(None).otherwise(encoded.str.slice(5).str.head(-1))
+    else:
+        text = column.cast(pl.String)
+    return text.replace("", None)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__

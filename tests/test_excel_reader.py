@@ -1,0 +1,361 @@
+"""The Excel reader: sheet choice, header row, row numbers, cell text, and bad workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl  # test-only: writes the small workbooks below
+import polars as pl
+import pytest
+
+from cpmetrics.errors import DataError, InputError
+from cpmetrics.io.excel import read_excel
+from cpmetrics.validate import validate_extract
+
+ANNEX_A = Path(__file__).resolve().parents[2] / "shared" / "samples" / "annex_a"
+SAMPLE = ANNEX_A / "liia_tools__Annex_A.xlsx"
+
+Rows = Sequence[Sequence[object]]
+PLAN_HEADINGS = [
+    "Child Unique ID",
+    "Child Protection Plan Start Date",
+    "Child Protection Plan End Date",
+]
+
+
+def workbook(path: Path, sheets: dict[str, Rows]) -> Path:
+    """Write sheets of rows (an empty row is an empty sheet row; None an empty cell)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(row=number, column=column, value=value)
+    book.save(path)
+    return path
+
+
+def assert_text_frame(frame: pl.DataFrame) -> None:
+    assert frame.columns[0] == "line"
+    assert frame.schema["line"] == pl.Int64
+    assert all(dtype == pl.String for name, dtype in frame.schema.items() if name != "line")
+
+
+# --- the real Annex A sample -------------------------------------------------------------
+
+
+def test_annex_a_sample_reads_list_7() -> None:
+    raw = read_excel(SAMPLE)
+    assert raw.format == "xlsx"
+    assert raw.source == str(SAMPLE)
+    assert raw.details == {"sheet": "List 7", "header_row": "1"}
+    frame = raw.frame
+    assert_text_frame(frame)
+    assert frame.height == 7
+    assert frame["line"].to_list() == [2, 3, 4, 5, 6, 7, 8]
+    first = frame.row(0, named=True)
+    assert first["Child Unique ID"] == "10721552"  # a number cell, as Excel shows it
+    assert first["Child Protection Plan Start Date"] == "2020-11-23"
+    assert first["Child Protection Plan End Date"] == "2021-02-16"
+    assert first["Date of Birth"] == "2021-01-04"
+    assert first["Number of Previous Child Protection Plans"] == "0"
+    assert first["Initial Category of Abuse"] == "Physical abuse"
+    last = frame.row(6, named=True)
+    assert last["Child Unique ID"] == "6913085"
+    assert last["Child Protection Plan Start Date"] == "2019-06-25"
+    assert last["Child Protection Plan End Date"] == "2020-09-17"
+    ends = frame["Child Protection Plan End Date"]
+    assert ends.null_count() == 2
+    assert frame.filter(ends.is_null())["line"].to_list() == [3, 4]
+
+
+def test_annex_a_sample_validates_to_seven_plans() -> None:
+    validated = validate_extract(read_excel(SAMPLE), extract_date=dt.date(2026, 1, 1))
+    assert validated.report.input_rows == 7
+    assert validated.report.used_rows == 7
+    assert validated.plans["end_date"].null_count() == 2
+    assert validated.plans["start_date"].min() == dt.date(2019, 6, 25)
+
+
+def test_annex_a_sample_other_list_by_name() -> None:
+    raw = read_excel(SAMPLE, sheet="List 1")
+    assert raw.details["sheet"] == "List 1"
+    assert raw.frame.columns[:2] == ["line", "Child Unique ID"]
+    assert raw.frame.height == 5
+
+
+# --- sheet choice ------------------------------------------------------------------------
+
+
+def test_ofsted_template_layout_title_row_then_headings(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "annex_a.xlsx",
+        {
+            "Guidance": [["How to fill in this template"], ["Lists are on the other sheets"]],
+            "List_1": [["List 1: Contacts"], ["Child Unique ID", "Date of Contact"], ["A", 1]],
+            "List_7": [
+                ["List 7: Child Protection"],
+                [*PLAN_HEADINGS, "Number of Previous Child Protection Plans"],
+                ["C1", dt.date(2020, 1, 5), None, 0],
+                ["C2", dt.datetime(2019, 3, 4), dt.datetime(2020, 2, 1), 2],
+            ],
+        },
+    )
+    raw = read_excel(path)
+    assert raw.details == {"sheet": "List_7", "header_row": "2"}
+    previous = "Number of Previous Child Protection Plans"
+    assert raw.frame.columns == ["line", *PLAN_HEADINGS, previous]
+    assert raw.frame.rows() == [
+        (3, "C1", "2020-01-05", None, "0"),
+        (4, "C2", "2019-03-04", "2020-02-01", "2"),
+    ]
+
+
+def test_detects_the_plan_sheet_among_several(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "export.xlsx",
+        {
+            "Notes": [["Extract of CP plans, run 1 Jan 2026"], ["See the Plans sheet"]],
+            "Lookups": [["Code", "Category"], ["NEG", "Neglect"]],
+            "Plans": [
+                ["Child protection plans"],
+                [],
+                ["LA Child ID", "CPP Start Date", "CPP End Date"],
+                ["A", "2020-01-01", None],
+            ],
+        },
+    )
+    raw = read_excel(path)
+    assert raw.details == {"sheet": "Plans", "header_row": "3"}
+    assert raw.frame.rows() == [(4, "A", "2020-01-01", None)]
+
+
+def test_a_single_sheet_is_read_even_with_unknown_headings(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "one.xlsx", {"Data": [["Ref", "Began", "Ended"], ["A", "2020-01-01", None]]}
+    )
+    raw = read_excel(path)
+    assert raw.details == {"sheet": "Data", "header_row": "1"}
+    assert raw.frame.columns == ["line", "Ref", "Began", "Ended"]
+
+
+def test_empty_sheets_do_not_count_against_the_only_one(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "three.xlsx",
+        {"Sheet1": [["Ref", "Began"], ["A", "2020-01-01"]], "Sheet2": [], "Sheet3": []},
+    )
+    assert read_excel(path).details["sheet"] == "Sheet1"
+
+
+def test_no_recognisable_sheet_among_several_is_an_error(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "many.xlsx",
+        {"Alpha": [["Ref", "Began"], ["A", "x"]], "Beta": [["Ref", "Ended"], ["B", "y"]]},
+    )
+    with pytest.raises(DataError, match=r"many\.xlsx: no sheet .*'Alpha', 'Beta'.*--sheet"):
+        read_excel(path)
+
+
+def test_sheet_by_name(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "named.xlsx",
+        {
+            "List_7": [PLAN_HEADINGS, ["A", "2020-01-01", None]],
+            "Other": [PLAN_HEADINGS, ["B", "2021-01-01", None], ["C", "2021-02-01", None]],
+        },
+    )
+    assert read_excel(path, sheet="Other").frame["Child Unique ID"].to_list() == ["B", "C"]
+    # Case, spaces and underscores aside, the name still finds its sheet.
+    assert read_excel(path, sheet="list 7").details["sheet"] == "List_7"
+    with pytest.raises(DataError, match=r"named\.xlsx: no sheet 'List 8' \(sheets: 'List_7', "):
+        read_excel(path, sheet="List 8")
+
+
+def test_named_sheet_that_is_empty(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "e.xlsx", {"Plans": [PLAN_HEADINGS], "Blank": []})
+    with pytest.raises(DataError, match=r"e\.xlsx: sheet 'Blank' is empty"):
+        read_excel(path, sheet="Blank")
+
+
+# --- rows, line numbers and cell text ----------------------------------------------------
+
+
+def test_blank_rows_are_dropped_counted_and_lines_stay_true(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "gaps.xlsx",
+        {
+            "Plans": [
+                [],
+                [],
+                PLAN_HEADINGS,  # row 3: rows 1 and 2 are empty, not blank data lines
+                ["A", "2020-01-01", None],
+                [],
+                ["   ", None, " "],  # only spaces: blank
+                ["B", "2020-02-01", None],
+                [],
+            ]
+        },
+    )
+    raw = read_excel(path)
+    assert raw.details == {"sheet": "Plans", "header_row": "3", "blank_lines": "2"}
+    assert raw.frame["line"].to_list() == [4, 7]
+    assert raw.frame["Child Unique ID"].to_list() == ["A", "B"]
+
+
+def test_cell_values_as_text(tmp_path: Path) -> None:
+    headings = ["id", "whole", "fraction", "date", "midnight", "timed", "serial_text", "serial"]
+    values = [
+        "A",
+        3,
+        2.5,
+        dt.date(2018, 10, 31),
+        dt.datetime(2018, 10, 31, 0, 0),
+        dt.datetime(2018, 10, 31, 13, 30),
+        "43405",  # a serial number typed into a text cell stays as written
+        43405,  # and so does one stored as a plain number
+    ]
+    path = workbook(tmp_path / "cells.xlsx", {"Plans": [headings, values, ["B", 3.0, -1.0]]})
+    frame = read_excel(path).frame
+    assert_text_frame(frame)
+    assert frame.row(0, named=True) == {
+        "line": 2,
+        "id": "A",
+        "whole": "3",
+        "fraction": "2.5",
+        "date": "2018-10-31",
+        "midnight": "2018-10-31",
+        "timed": "2018-10-31 13:30:00",
+        "serial_text": "43405",
+        "serial": "43405",
+    }
+    assert frame.row(1) == (3, "B", "3", "-1", None, None, None, None, None)
+
+
+def test_headers_only_sheet_is_an_empty_frame(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "none.xlsx", {"List_7": [["List 7"], PLAN_HEADINGS]})
+    raw = read_excel(path)
+    assert raw.frame.height == 0
+    assert raw.frame.columns == ["line", *PLAN_HEADINGS]
+    assert_text_frame(raw.frame)
+    assert raw.details["header_row"] == "2"
+
+
+def test_header_names_as_written(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "names.xlsx",
+        {
+            "Plans": [
+                ["Child Unique ID ", "start_date", "start_date", None, "line", None],
+                ["A", "2020-01-01", "2020-01-02", "note", "7", None],
+            ]
+        },
+    )
+    frame = read_excel(path).frame
+    # Outer spaces go (as in the CSV reader), repeats are marked for the duplicate-column rule,
+    # a column with data but no heading is 'column', an empty one is dropped, and a file
+    # column called 'line' does not clash with the row number.
+    assert frame.columns == [
+        "line",
+        "Child Unique ID",
+        "start_date",
+        "start_date_duplicated_0",
+        "column",
+        "line (in file)",
+    ]
+    assert frame.row(0) == (2, "A", "2020-01-01", "2020-01-02", "note", "7")
+
+
+def test_a_one_cell_title_over_unknown_headings(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Data": [["My report"], ["Ref", "Began"], ["A", "x"]]})
+    raw = read_excel(path)
+    assert raw.details["header_row"] == "2"
+    assert raw.frame.rows() == [(3, "A", "x")]
+
+
+# --- files that are not usable workbooks -------------------------------------------------
+
+
+def _one_line_error(path: Path, match: str) -> None:
+    with pytest.raises(DataError, match=match) as caught:
+        read_excel(path)
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    assert "\n" not in message
+
+
+def test_csv_renamed_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "plans.xlsx"
+    path.write_text("child_id,start_date,end_date\nA,2018-01-01,\n")
+    _one_line_error(path, "not an Excel workbook.*CSV")
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    good = workbook(tmp_path / "good.xlsx", {"Plans": [PLAN_HEADINGS, ["A", "2020-01-01"]]})
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good.read_bytes()[:600])
+    _one_line_error(path, "not a readable Excel workbook")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    path = tmp_path / "archive.xlsx"
+    path.write_bytes(buffer.getvalue())
+    _one_line_error(path, "not a readable Excel workbook")
+
+
+def test_damaged_sheet_inside_a_workbook(tmp_path: Path) -> None:
+    good = workbook(tmp_path / "good.xlsx", {"Plans": [PLAN_HEADINGS, ["A", "2020-01-01"]]})
+    path = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    _one_line_error(path, "sheet 'Plans' cannot be read")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "zero.xlsx"
+    path.write_bytes(b"")
+    _one_line_error(path, "the file is empty")
+
+
+def test_empty_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(path)
+    _one_line_error(path, r"the workbook is empty \(sheets: 'Sheet'\)")
+
+
+def test_empty_list_7(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "a.xlsx", {"List_1": [["Child Unique ID"], ["A"]], "List_7": []})
+    _one_line_error(path, "sheet 'List_7' .* is empty")
+
+
+def test_password_protected_workbook(tmp_path: Path) -> None:
+    # An encrypted .xlsx is an OLE compound file holding an 'EncryptedPackage' stream.
+    path = tmp_path / "locked.xlsx"
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    path.write_bytes(header + "EncryptedPackage".encode("utf-16-le") + bytes(1024))
+    _one_line_error(path, "password-protected")
+
+
+def test_other_ole_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
+    _one_line_error(path, "old-format or damaged Office file")
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_excel(tmp_path / "absent.xlsx")
+    with pytest.raises(InputError, match="is a directory"):
+        read_excel(tmp_path)
