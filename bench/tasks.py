@@ -147,10 +147,23 @@ def pandas_task(path: str, first: str, last: str) -> dict[str, Any]:
     return {"figures": out}
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM starts afresh at exec; ru_maxrss does not
+    (it keeps the high-water mark of the parent that forked us)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 TASKS = {"floor": floor, "cpmetrics": cpmetrics_task, "duckdb": duckdb_task, "pandas": pandas_task}
 
 if __name__ == "__main__":
     task, path, first, last = sys.argv[1:5]
     result = TASKS[task](path, first, last)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = peak_mb()
     print(json.dumps(result))
