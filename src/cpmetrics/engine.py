@@ -16,7 +16,7 @@ from typing import Literal
 import polars as pl
 
 from cpmetrics import schema as s
-from cpmetrics.history import with_child_history
+from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
 
@@ -154,9 +154,11 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         if s.CHILD_KEY in plans.columns
         else pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY)
     )
-    ordered = with_child_history(
-        plans.select(key, s.START_DATE, s.END_DATE, previous.alias("_prev"))
-    )
+    columns: list[pl.Expr | str] = [key, s.START_DATE, s.END_DATE, previous.alias("_prev")]
+    if all(c in plans.columns for c in HISTORY_COLUMNS):
+        ordered = plans.select(*columns, *HISTORY_COLUMNS)  # validation worked it out already
+    else:
+        ordered = with_child_history(plans.select(columns))
     history = start > pl.col("_first_start")
     count = pl.col("_prev").fill_null(0) > 0
     earlier_end = pl.col("_earlier_end")

@@ -12,6 +12,7 @@ import polars as pl
 
 from cpmetrics import schema as s
 
+HISTORY_COLUMNS = ("_first_start", "_earlier_end", "_previous_end")
 _OFFSET = 1_000_000  # days: makes every date (year 1 onwards) positive
 _FAR = 2_932_896 + _OFFSET  # 9999-12-31: an open plan runs on indefinitely
 _STRIDE = 10_000_000  # larger than any offset date
@@ -39,11 +40,17 @@ def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
         if in_order and not tie_breakers
         else frame.sort(s.CHILD_KEY, s.START_DATE, *tie_breakers, nulls_last=True)
     )
-    run = pl.col(s.CHILD_KEY).rle_id().cast(pl.Int64)
-    end_days = pl.col(s.END_DATE).cast(pl.Int64).fill_null(_FAR - _OFFSET) + _OFFSET
-    running = (run * _STRIDE + end_days).cum_max()
-    first = (run != run.shift(1)).fill_null(True)
-    earlier = running.shift(1) - run * _STRIDE  # offset days, for rows after the first
+    # In stages, each materialised once: an expression used twice is computed twice.
+    staged = ordered.with_columns(
+        pl.col(s.CHILD_KEY).rle_id().cast(pl.Int64).alias("_run"),
+        (pl.col(s.END_DATE).cast(pl.Int64).fill_null(_FAR - _OFFSET) + _OFFSET).alias("_end"),
+    )
+    run = pl.col("_run")
+    staged = staged.with_columns(
+        (run != run.shift(1)).fill_null(True).alias("_first_of_child"),
+        ((run * _STRIDE + pl.col("_end")).cum_max().shift(1) - run * _STRIDE).alias("_earlier"),
+    )
+    first, earlier = pl.col("_first_of_child"), pl.col("_earlier")
     # A plan starting the same day is not an earlier plan: rows tied on start take the value
     # of the first row of their tie, found by forward-filling over the tied rows (-1 marks
     # "no earlier plan" so that the fill cannot reach across children).
@@ -55,9 +62,8 @@ def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
     def as_date(days: pl.Expr) -> pl.Expr:
         return pl.when(days >= 0).then(days - _OFFSET).cast(pl.Int32).cast(pl.Date)
 
-    return ordered.with_columns(
-        first.alias("_first_of_child"),
+    return staged.with_columns(
         pl.when(first).then(pl.col(s.START_DATE)).forward_fill().alias("_first_start"),
         as_date(pl.when(first).then(pl.lit(-1, pl.Int64)).otherwise(earlier)).alias("_earlier_end"),
         as_date(strictly_earlier).alias("_previous_end"),
-    )
+    ).drop("_run", "_end", "_earlier")

@@ -37,9 +37,12 @@ def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
     text_bytes, encoding = _to_utf8(data)
     if b"\n" not in text_bytes and b"\r" in text_bytes:
         text_bytes = text_bytes.replace(b"\r", b"\n")  # classic Mac line endings
-    if not text_bytes.strip():
+    # Look at the head only: stripping or splitting the whole file would copy it.
+    begin = len(text_bytes) - len(text_bytes[:65536].lstrip(b"\r\n")) if text_bytes else 0
+    if not text_bytes[begin : begin + 65536].strip() and not text_bytes.strip():
         raise DataError(f"{source}: the file is empty")
-    first_line = text_bytes.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8", "replace")
+    end = text_bytes.find(b"\n", begin)
+    first_line = text_bytes[begin : end if end >= 0 else None].decode("utf-8", "replace")
     delimiter = max(_DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","

@@ -12,7 +12,7 @@ import polars as pl
 from cpmetrics import schema as s
 from cpmetrics.dates import NUMERIC_DATE, DateOrder, numeric_order, parse_date
 from cpmetrics.errors import DataError
-from cpmetrics.history import with_child_history
+from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.io import RawExtract
 from cpmetrics.io.csv import EXTRA, MISSING
 from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
@@ -67,7 +67,10 @@ def validate_extract(
         if excluded_lines.height
         else frame
     )
-    findings.append(_overlap_findings(kept))
+    # Each plan's place among its child's plans: the overlap rules need it, and the engine
+    # takes it from here rather than sorting again.
+    history = with_child_history(kept.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE), s.LINE)
+    findings.append(_overlap_findings(kept, history))
     all_findings = pl.concat(findings).sort(
         s.LINE, pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32), nulls_last=False
     )
@@ -81,7 +84,9 @@ def validate_extract(
         .len()
         .sort("_order")
     )
-    plans = kept.select(s.LINE, *s.CANONICAL, s.CHILD_KEY)
+    plans = kept.select(s.LINE, *s.CANONICAL, s.CHILD_KEY).join(
+        history.select(s.LINE, *HISTORY_COLUMNS), on=s.LINE, how="left", maintain_order="left"
+    )
     report = ValidationReport(
         source=raw.source,
         input_rows=raw.frame.height,
@@ -118,7 +123,9 @@ def _canonical(
     for columns that need it: most extracts are clean, and this is the hot path on big files.
     """
     present = {canonical: header for header, canonical in header_map.items()}
-    # Trimming copies every string; checking first is cheaper, and most columns need none.
+    # Trimming and blanking copy every string; checking first is cheaper, and most columns
+    # need neither.
+    headers = list(present.values())
     padded = (
         frame.select(
             (
@@ -126,18 +133,20 @@ def _canonical(
                 | pl.col(h).str.ends_with(" ")
                 | pl.col(h).str.starts_with("\t")
                 | pl.col(h).str.ends_with("\t")
+                | (pl.col(h).str.len_bytes() == 0)
             )
             .any()
             .alias(h)
-            for h in present.values()
+            for h in headers
         ).row(0, named=True)
-        if present
+        if headers
         else {}
     )
 
     def text(header: str) -> pl.Expr:
-        column = pl.col(header).str.strip_chars() if padded[header] else pl.col(header)
-        return column.replace("", None)
+        if not padded[header]:
+            return pl.col(header)
+        return pl.col(header).str.strip_chars().replace("", None)
 
     raw_cols = [
         (text(present[c]) if c in present else pl.lit(None, pl.String)).alias(_RAW + c)
@@ -339,7 +348,8 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
 def _duplicate_findings(frame: pl.DataFrame) -> pl.DataFrame:
     """Exact duplicates of an earlier row; the cheap key (child and dates) finds candidates."""
     candidates = frame.filter(
-        pl.struct(s.CHILD_KEY, s.START_DATE, s.END_DATE).is_duplicated() & ~pl.col("_blank")
+        # Hashing the cheap key first: a collision only adds a candidate, checked in full below.
+        pl.struct(s.CHILD_KEY, s.START_DATE, s.END_DATE).hash().is_duplicated() & ~pl.col("_blank")
     )
     if candidates.is_empty():
         return empty_findings()
@@ -361,13 +371,11 @@ def _duplicate_findings(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _overlap_findings(plans: pl.DataFrame) -> pl.DataFrame:
+def _overlap_findings(plans: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFrame:
     """8935 (two open plans) and 8940 (overlapping plans), on the rows left after exclusions.
 
     The ordering work runs on a slim frame; only flagged rows are looked up in full.
     """
-    slim = plans.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
-    ordered = with_child_history(slim, s.LINE)
     overlapping = ordered.filter(pl.col(s.START_DATE) < pl.col("_earlier_end"))[s.LINE]
     open_plans = ordered.filter(pl.col(s.END_DATE).is_null())
     two_open = open_plans.filter(pl.col(s.CHILD_KEY).is_duplicated()).with_columns(
