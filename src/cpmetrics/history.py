@@ -18,7 +18,9 @@ _FAR = 2_932_896 + _OFFSET  # 9999-12-31: an open plan runs on indefinitely
 _STRIDE = 10_000_000  # larger than any offset date
 
 
-def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
+def with_child_history(
+    frame: pl.DataFrame, *tie_breakers: str, presorted: bool = False
+) -> pl.DataFrame:
     """Sort by child, start (then ``tie_breakers``) and add, for each plan:
 
     - ``_first_of_child``: the child's first plan in that order;
@@ -26,18 +28,14 @@ def with_child_history(frame: pl.DataFrame, *tie_breakers: str) -> pl.DataFrame:
     - ``_earlier_end``: the latest end among the child's earlier rows in that order, same-day
       starts included (9999-12-31 while one is open; null for the child's first plan);
     - ``_previous_end``: the same over plans with a strictly earlier start only.
+
+    ``presorted``: the caller has sorted by child key and start already.
     """
     if s.CHILD_KEY not in frame.columns:
         frame = frame.with_columns(pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY))
-    key, start = pl.col(s.CHILD_KEY), pl.col(s.START_DATE)
-    step = key.diff()
-    in_order = frame.select(
-        ((step > 0) | ((step == 0) & (start.diff().dt.total_days() >= 0))).all()
-    ).item()
-    # Validation hands over frames already in this order; sorting again is the costly part.
     ordered = (
         frame
-        if in_order and not tie_breakers
+        if presorted
         else frame.sort(s.CHILD_KEY, s.START_DATE, *tie_breakers, nulls_last=True)
     )
     # In stages, each materialised once: an expression used twice is computed twice.

@@ -21,6 +21,7 @@ from cpmetrics.validate.rules import RULE_ORDER, RULES
 _RAW = "_raw_"  # prefix for the text as read, kept for messages
 # Added by the readers, not data: the line, ragged-row markers, the XML element path.
 _READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path")
+_PARSED_LATER = (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)  # trimmed only if the fast parse fails
 _FAR_FUTURE = dt.date(9999, 12, 31)
 
 
@@ -53,23 +54,30 @@ def validate_extract(
             f'under [columns], e.g. {missing[0]} = "Your Header"'
         )
     frame = _canonical(raw.frame, header_map, raw.source, date_order)
+    # One sort by child, start and line serves the duplicate check, the overlap rules and the
+    # engine: sorting is the costly part on big files.
+    ordered = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE).sort(
+        s.CHILD_KEY, s.START_DATE, s.LINE, nulls_last=True
+    )
     row_findings = pl.concat(
         [
             _structural_findings(raw.frame, clashes),
             _row_findings(frame, extract_date, set(header_map.values())),
+            _duplicate_findings(frame, ordered),
         ]
     )
     findings = [row_findings]
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
-    kept = (
-        frame.join(excluded_lines.select(s.LINE).unique(), on=s.LINE, how="anti")
-        if excluded_lines.height
-        else frame
-    )
+    if excluded_lines.height:
+        gone = excluded_lines.select(s.LINE).unique()
+        kept = frame.join(gone, on=s.LINE, how="anti")
+        ordered = ordered.join(gone, on=s.LINE, how="anti", maintain_order="left")
+    else:
+        kept = frame
     # Each plan's place among its child's plans: the overlap rules need it, and the engine
     # takes it from here rather than sorting again.
-    history = with_child_history(kept.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE), s.LINE)
+    history = with_child_history(ordered, presorted=True)
     findings.append(_overlap_findings(kept, history))
     all_findings = pl.concat(findings).sort(
         s.LINE, pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32), nulls_last=False
@@ -125,7 +133,9 @@ def _canonical(
     present = {canonical: header for header, canonical in header_map.items()}
     # Trimming and blanking copy every string; checking first is cheaper, and most columns
     # need neither.
-    headers = list(present.values())
+    # Dates and counts need no check: the fast parse rejects padded text, and the slow path
+    # trims it.
+    headers = [h for c, h in present.items() if c not in _PARSED_LATER]
     padded = (
         frame.select(
             (
@@ -144,7 +154,7 @@ def _canonical(
     )
 
     def text(header: str) -> pl.Expr:
-        if not padded[header]:
+        if not padded.get(header, False):
             return pl.col(header)
         return pl.col(header).str.strip_chars().replace("", None)
 
@@ -152,17 +162,19 @@ def _canonical(
         (text(present[c]) if c in present else pl.lit(None, pl.String)).alias(_RAW + c)
         for c in s.CANONICAL
     ]
-    unmapped = [c for c in frame.columns if c not in (*_READER_COLUMNS, *header_map)]
-    out = frame.select(pl.col(s.LINE), *raw_cols, *unmapped)
-    blank = pl.all_horizontal(
-        *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
-        *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),
+    # Other columns only matter for telling a blank row; renamed so no name can clash.
+    others = [c for c in frame.columns if c not in (*_READER_COLUMNS, *header_map)]
+    unmapped = [f"_other_{i}" for i in range(len(others))]
+    out = frame.select(
+        pl.col(s.LINE),
+        *raw_cols,
+        *(pl.col(c).alias(a) for c, a in zip(others, unmapped, strict=True)),
     )
     categories = {c: _category_lookup(out[_RAW + c]) for c in s.CATEGORY_COLUMNS}
     out = out.select(
         pl.col(s.LINE),
         *(pl.col(_RAW + c) for c in s.CANONICAL),
-        blank.alias("_blank"),
+        *unmapped,
         pl.col(_RAW + s.CHILD_ID).alias(s.CHILD_ID),
         # Children as dense integers: sorting and grouping by them is much cheaper than by text.
         pl.col(_RAW + s.CHILD_ID).rank("dense").alias(s.CHILD_KEY),
@@ -189,6 +201,11 @@ def _canonical(
         for c in (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)
     ).row(0, named=True)
     slow: list[pl.Expr] = []
+    trimmed = [c for c in _PARSED_LATER if unparsed[c]]
+    if trimmed:
+        out = out.with_columns(
+            pl.col(_RAW + c).str.strip_chars().replace("", None) for c in trimmed
+        )
     if any(unparsed[c] for c in s.DATE_COLUMNS):
         order = date_order or _file_date_order(out, source)
         slow = [parse_date(pl.col(_RAW + c), order).alias(c) for c in s.DATE_COLUMNS]
@@ -200,7 +217,13 @@ def _canonical(
             .cast(pl.Int64, strict=False)
             .alias(s.PREVIOUS_PLANS)
         )
-    return out.with_columns(slow) if slow else out
+    if slow:
+        out = out.with_columns(slow)
+    blank = pl.all_horizontal(
+        *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
+        *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),
+    )
+    return out.with_columns(blank.alias("_blank")).drop(unmapped)
 
 
 def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
@@ -342,15 +365,20 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             )
         )
         checks.append((rule, live & raw[column].is_null(), column, "category is blank"))
-    return pl.concat([_findings_for(frame, checks), _duplicate_findings(frame)])
+    return _findings_for(frame, checks)
 
 
-def _duplicate_findings(frame: pl.DataFrame) -> pl.DataFrame:
-    """Exact duplicates of an earlier row; the cheap key (child and dates) finds candidates."""
-    candidates = frame.filter(
-        # Hashing the cheap key first: a collision only adds a candidate, checked in full below.
-        pl.struct(s.CHILD_KEY, s.START_DATE, s.END_DATE).hash().is_duplicated() & ~pl.col("_blank")
-    )
+def _duplicate_findings(frame: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFrame:
+    """Exact duplicates of an earlier row. Candidates are neighbours in ``ordered`` (sorted by
+    child, start and line) with the same child and start; only those are compared in full."""
+    same = pl.col(s.CHILD_KEY).eq_missing(pl.col(s.CHILD_KEY).shift(1)) & pl.col(
+        s.START_DATE
+    ).eq_missing(pl.col(s.START_DATE).shift(1))
+    pairs = ordered.select(s.LINE, same.fill_null(False).alias("_same"))
+    lines = pairs.filter(pl.col("_same") | pl.col("_same").shift(-1).fill_null(False))[s.LINE]
+    if lines.is_empty():
+        return empty_findings()
+    candidates = frame.filter(pl.col(s.LINE).is_in(lines.implode()) & ~pl.col("_blank"))
     if candidates.is_empty():
         return empty_findings()
     raw_cols = [_RAW + c for c in s.CANONICAL]
