@@ -122,6 +122,13 @@ SheetOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Exit 1 (and print nothing) if any row has an error.")
 ]
+SuppressOpt = Annotated[
+    bool,
+    typer.Option(
+        "--suppress",
+        help="Publication mode: counts of 1 to 5, and figures from them, shown as c.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 
 
@@ -247,6 +254,7 @@ def compute(
     la: LaOpt = None,
     reference: ReferenceOpt = None,
     strict: StrictOpt = False,
+    suppress: SuppressOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
@@ -281,7 +289,9 @@ def compute(
         reference=reference,
     )
     chosen = _choose_format(fmt, output)
-    result, title = run_compute(request, period, strict=strict, notify=None if quiet else say)
+    result, title = run_compute(
+        request, period, strict=strict, publish=suppress, notify=None if quiet else say
+    )
     from cpmetrics.render import render
 
     with _destination(output) as stream:
@@ -311,6 +321,7 @@ def trend(
     la: LaOpt = None,
     reference: ReferenceOpt = None,
     strict: StrictOpt = False,
+    suppress: SuppressOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Every measure for every month (or quarter, year) in a range, with the change from the
@@ -338,7 +349,9 @@ def trend(
     chosen = _choose_format(fmt, output)
     if wide and chosen is Format.table:
         raise UsageError("--wide is for --format csv or json; the table is already wide")
-    result, title = run_trend(request, whole, by=by, strict=strict, notify=None if quiet else say)
+    result, title = run_trend(
+        request, whole, by=by, strict=strict, publish=suppress, notify=None if quiet else say
+    )
     from cpmetrics.render import render
     from cpmetrics.trend import wide as widen
 

@@ -22,6 +22,7 @@ from cpmetrics.errors import DataError, UsageError
 from cpmetrics.periods import Period
 from cpmetrics.reference import Comparison, attach_comparators, read_reference
 from cpmetrics.render import Format
+from cpmetrics.suppress import suppress
 from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
 
@@ -161,7 +162,12 @@ def _tell(notes: Iterable[str], notify: Notify) -> None:
 
 
 def run_compute(
-    request: CommandSettings, period: Period, *, strict: bool = False, notify: Notify = None
+    request: CommandSettings,
+    period: Period,
+    *,
+    strict: bool = False,
+    publish: bool = False,
+    notify: Notify = None,
 ) -> tuple[Result, str]:
     """Load, check and compute one period; returns the result and a title for tables."""
     loaded = load_checked(request, strict=strict, notify=notify)
@@ -172,6 +178,9 @@ def run_compute(
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
         _tell([request.comparison.describe()], notify)
         title += f", {request.comparison.area.name}"
+    if publish:
+        result = Result(suppress(result.table), result.notes)
+        _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
     return result, title
 
 
@@ -181,6 +190,7 @@ def run_trend(
     *,
     by: str = "month",
     strict: bool = False,
+    publish: bool = False,
     notify: Notify = None,
 ) -> tuple[Trend, str]:
     """Load, check and compute every measure for each period in ``whole``, plus the YTD."""
@@ -201,6 +211,9 @@ def run_trend(
     if request.comparison is not None:
         _tell([request.comparison.describe()], notify)
         title += f", {request.comparison.area.name}"
+    if publish:
+        trend = replace(trend, table=suppress(trend.table))
+        _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
     return trend, title
 
 

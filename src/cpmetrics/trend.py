@@ -10,6 +10,7 @@ import polars as pl
 
 from cpmetrics.engine import Options, Population, compute
 from cpmetrics.periods import Period, split, year_to_date
+from cpmetrics.suppress import MARK, SUPPRESSED
 from cpmetrics.targets import Target, rag
 
 TREND_EXTRA_COLUMNS = {
@@ -84,13 +85,25 @@ def _label(table: pl.DataFrame, periods: list[Period], kind: str) -> pl.DataFram
 
 def wide(trend: Trend) -> pl.DataFrame:
     """Measures as rows, periods as columns (values), then YTD, target and the latest RAG."""
-    main = trend.table.filter(pl.col("period_type") != "ytd")
+    table = trend.table
+    if SUPPRESSED in table.columns:
+        # Publication mode: the figures become text, with 'c' where they are suppressed.
+        count = pl.col("unit").is_in(["children", "plans"])
+        shown = (
+            pl.when(count)
+            .then(pl.col("value").cast(pl.Int64).cast(pl.String))
+            .otherwise(pl.col("value").round(1).cast(pl.String))
+        )
+        table = table.with_columns(
+            pl.when(pl.col(SUPPRESSED)).then(pl.lit(MARK)).otherwise(shown).alias("value")
+        )
+    main = table.filter(pl.col("period_type") != "ytd")
     out = main.pivot(on="period", index=["measure", "label", "unit"], values="value")
     latest = main.filter(pl.col("period_end") == pl.col("period_end").max()).select(
         "measure", "target", "rag"
     )
     if trend.ytd is not None:
-        ytd = trend.table.filter(pl.col("period_type") == "ytd").select(
+        ytd = table.filter(pl.col("period_type") == "ytd").select(
             "measure", pl.col("value").alias("ytd")
         )
         out = out.join(ytd, on="measure", how="left", maintain_order="left")

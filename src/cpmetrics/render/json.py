@@ -7,14 +7,15 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from cpmetrics.render.values import cell
+from cpmetrics.render.values import cell, published_row
 
 
 def to_records(table: pl.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {key: cell(value, row.get("unit", "")) for key, value in row.items()}
-        for row in table.iter_rows(named=True)
-    ]
+    records = []
+    for row in table.iter_rows(named=True):
+        row = published_row(row)
+        records.append({key: cell(value, row.get("unit", "")) for key, value in row.items()})
+    return records
 
 
 def write_json(table: pl.DataFrame, stream: TextIO) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cpmetrics.measures import BY_ID
-from cpmetrics.render.values import plain_value
+from cpmetrics.render.values import plain_value, published_row
 
 _RAG_STYLE = {
     "R": "bold white on red",
@@ -20,10 +20,12 @@ _RAG_STYLE = {
 }
 
 
-def _shown(value: float | None, unit: str, *, percent_sign: bool = True) -> str:
+def _shown(value: float | str | None, unit: str, *, percent_sign: bool = True) -> str:
     plain = plain_value(value, unit)
     if plain is None:
         return "-"
+    if isinstance(plain, str):
+        return plain
     if unit == "%":
         return f"{plain:.1f}%" if percent_sign else f"{plain:.1f}"
     if isinstance(plain, float):
@@ -31,7 +33,9 @@ def _shown(value: float | None, unit: str, *, percent_sign: bool = True) -> str:
     return f"{plain:,}"
 
 
-def _count(value: int | None) -> str:
+def _count(value: int | str | None) -> str:
+    if isinstance(value, str):
+        return value
     return "" if value is None else f"{value:,}"
 
 
@@ -54,6 +58,7 @@ def write_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None
     for name in _COMPARATOR_HEADINGS if compare else ():
         grid.add_column(name, justify="right")
     for row in table.iter_rows(named=True):
+        row = published_row(row)
         cells = [
             row["label"],
             _shown(row["value"], row["unit"]),
@@ -112,10 +117,11 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         unit = rows["unit"][0]
         cells = [BY_ID[str(measure[0])].short]
         # Units are in the measure's name ("Repeat plans %"), so cells stay narrow.
-        cells += [_shown(v, unit, percent_sign=False) for v in rows["value"].to_list()]
+        values = [published_row(r)["value"] for r in rows.iter_rows(named=True)]
+        cells += [_shown(v, unit, percent_sign=False) for v in values]
         if not ytd.is_empty():
-            ytd_value = ytd.filter(pl.col("measure") == measure[0])["value"][0]
-            cells.append(_shown(ytd_value, unit, percent_sign=False))
+            ytd_row = ytd.filter(pl.col("measure") == measure[0]).row(0, named=True)
+            cells.append(_shown(published_row(ytd_row)["value"], unit, percent_sign=False))
         target = rows["target"][-1]
         cells.append("" if target is None else _shown(target, unit, percent_sign=False))
         rating = rows["rag"][-1]

@@ -6,14 +6,15 @@ import datetime as dt
 from typing import Any
 
 COUNT_UNITS = ("children", "plans")
+MARKERS = ("suppressed", "_change_hidden")  # publication-mode flags, never printed
 # A cell starting with one of these could run as a formula when opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def plain_value(value: float | None, unit: str) -> int | float | None:
-    """Counts as whole numbers, rates and percentages to 1 decimal place."""
-    if value is None:
-        return None
+def plain_value(value: float | str | None, unit: str) -> int | float | str | None:
+    """Counts as whole numbers, rates and percentages to 1 decimal place ('c' stays 'c')."""
+    if value is None or isinstance(value, str):
+        return value
     return int(value) if unit in COUNT_UNITS else round(value, 1)
 
 
@@ -30,6 +31,22 @@ def cell(value: Any, unit: str, *, for_csv: bool = False) -> Any:
     if isinstance(value, str):
         return spreadsheet_safe(value)
     return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def published_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its suppressed figures replaced by 'c' (publication mode), without the
+    marker columns."""
+    from cpmetrics.suppress import HIDDEN_WITH_CHANGE, HIDDEN_WITH_ROW, MARK, SUPPRESSED
+
+    hidden = row.pop(SUPPRESSED, False)
+    change_hidden = row.pop("_change_hidden", hidden)
+    for key in HIDDEN_WITH_ROW:
+        if hidden and key in row:
+            row[key] = MARK
+    for key in HIDDEN_WITH_CHANGE:
+        if change_hidden and key in row:
+            row[key] = MARK
+    return row
 
 
 def spreadsheet_safe(value: str) -> str:

@@ -1,0 +1,62 @@
+"""Publication mode: small numbers become 'c' (the GSS convention DfE uses).
+
+Counts of 1 to 5, and every value computed from them, are suppressed. Secondary suppression
+stops a suppressed month being worked out from what is shown: a change from the previous
+period is hidden when either period is suppressed, and when a year-to-date total is shown for
+an additive count, a lone suppressed month in it takes the next smallest month with it.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+SUPPRESSED = "suppressed"  # a boolean column; renderers print 'c' for the hidden figures
+MARK = "c"
+HIDDEN_WITH_ROW = ("numerator", "denominator", "value")
+HIDDEN_WITH_CHANGE = ("previous_value", "change")
+# Counts whose months add up to the year to date (children do not: one child, many months).
+_ADDITIVE = ("plans_started", "plans_ended")
+
+
+def suppress(table: pl.DataFrame, *, threshold: int = 5) -> pl.DataFrame:
+    """Mark the rows whose figures must not be published (counts 1 to ``threshold``)."""
+
+    def small(column: str) -> pl.Expr:
+        return pl.col(column).is_between(1, threshold).fill_null(False)
+
+    marked = table.with_columns((small("numerator") | small("denominator")).alias(SUPPRESSED))
+    if "period_type" not in marked.columns:
+        return marked
+    marked = _secondary(marked)
+    previous = (
+        pl.col(SUPPRESSED)
+        .shift(1)
+        .over("measure", "period_type", order_by="period_start")
+        .fill_null(False)
+    )
+    return marked.with_columns(
+        (pl.col(SUPPRESSED) | (previous & (pl.col("period_type") != "ytd"))).alias("_change_hidden")
+    )
+
+
+def _secondary(table: pl.DataFrame) -> pl.DataFrame:
+    """A lone suppressed month under a shown YTD total would be the total minus the rest."""
+    hide: set[tuple[str, object]] = set()
+    for (measure,), rows in table.group_by("measure", maintain_order=True):
+        if measure not in _ADDITIVE:
+            continue
+        ytd = rows.filter(pl.col("period_type") == "ytd")
+        if ytd.is_empty() or bool(ytd[SUPPRESSED][0]):
+            continue
+        first = ytd["period_start"][0]
+        months = rows.filter((pl.col("period_type") != "ytd") & (pl.col("period_start") >= first))
+        if int(months[SUPPRESSED].sum()) == 1:
+            shown = months.filter(~pl.col(SUPPRESSED)).sort("numerator")
+            if not shown.is_empty():
+                hide.add((str(measure), shown["period_start"][0]))
+    if not hide:
+        return table
+    extra = pl.Series(
+        [(m, p) in hide for m, p in zip(table["measure"], table["period_start"], strict=True)]
+    )
+    return table.with_columns((pl.col(SUPPRESSED) | extra).alias(SUPPRESSED))
