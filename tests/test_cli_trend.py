@@ -56,6 +56,14 @@ def test_trend_long_csv(workdir: Path) -> None:
     assert {r["target"] for r in repeat} == {"50.0"}
 
 
+def test_trend_table_rates_the_ytd_beside_it(workdir: Path) -> None:
+    code, out, _ = run("trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "table")
+    assert code == 0
+    repeat = next(line for line in out.splitlines() if line.lstrip().startswith("Repeat"))
+    # YTD 66.7 against a target of 50 with 20 amber: A (June alone, 100.0, would be R).
+    assert repeat.split()[-1] == "A"
+
+
 def test_trend_wide_csv(workdir: Path) -> None:
     code, out, _ = run(
         "trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv", "--wide"
@@ -72,6 +80,7 @@ def test_trend_wide_csv(workdir: Path) -> None:
         "ytd",
         "target",
         "rag",
+        "ytd_rag",
     ]
 
 

@@ -59,6 +59,7 @@ def test_wide_has_a_column_per_month() -> None:
         "ytd",
         "target",
         "rag",
+        "ytd_rag",
     ]
     row = table.filter(pl.col("measure") == "children_on_plan").row(0, named=True)
     assert (row["2018-04"], row["2018-05"], row["2018-06"], row["ytd"]) == (2.0, 2.0, 3.0, 3.0)

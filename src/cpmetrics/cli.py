@@ -84,7 +84,9 @@ def _root(
 InputArg = Annotated[
     Path | None,
     typer.Argument(
-        help="Plan extract (CSV). Default: 'input' in cpmetrics.toml.", show_default=False
+        help="Plan extract: CSV, Excel, CIN census XML or Parquet. "
+        "Default: 'input' in cpmetrics.toml.",
+        show_default=False,
     ),
 ]
 ConfigOpt = Annotated[
@@ -141,7 +143,16 @@ def _parse_date(text: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} '{text}' is not a date in YYYY-MM-DD form") from None
 
 
+# Suffixes whose readers expect a binary file: writing CSV text there would only mislead.
+_NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".pq", ".xml")
+
+
 def _choose_format(fmt: Format | None, output: Path | None) -> Format:
+    if output is not None and output.suffix.lower() in _NOT_TEXT:
+        raise UsageError(
+            f"--output {output}: cpmetrics writes .csv, .json or .txt files "
+            f"(for Excel, write .csv and open it there)"
+        )
     if fmt is not None:
         return fmt
     if output is not None:

@@ -56,13 +56,14 @@ class Population:
     def for_reference_date(self, day: dt.date) -> tuple[int | None, str]:
         """DfE divides the year ending 31 March Y by the mid-year Y-1 estimate."""
         if self.fixed is not None:
-            return self.fixed, f"population {self.fixed:,} (as given)"
+            origin = f", {self.source}" if self.source else ""
+            return self.fixed, f"population {self.fixed:,} (as given{origin})"
         mid_year = reporting_year_end(day) - 1
         value = self.by_mid_year.get(mid_year)
         if value is None:
             return None, f"no population estimate for mid-{mid_year}"
-        origin = f"{self.source} " if self.source else ""
-        return value, f"population {value:,} ({origin}mid-{mid_year} estimate)"
+        origin = f", {self.source}" if self.source else ""
+        return value, f"population {value:,} (mid-{mid_year} estimate{origin})"
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,12 @@ def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) 
     return rows.with_columns(index.cast(pl.UInt32).alias("_period")).filter(inside)
 
 
+def _few(labels: list[str], most: int = 3) -> str:
+    return ", ".join(labels[:most]) + (
+        f" and {len(labels) - most} more" if len(labels) > most else ""
+    )
+
+
 def _notes(
     prepared: pl.DataFrame,
     periods: Sequence[Period],
@@ -357,13 +364,14 @@ def _notes(
             )
     missing_pop = [p.label for p in periods if population.for_reference_date(p.end)[0] is None]
     if missing_pop:
-        reason = (
-            population.for_reference_date(periods[0].end)[1]
-            if population.by_mid_year
-            else ("no population given (use --population N or set population in cpmetrics.toml)")
-        )
-        notes.append(f"rate_per_10k is empty: {reason}")
+        if population.by_mid_year:
+            years = sorted({reporting_year_end(p.end) - 1 for p in periods})
+            wanted = [y for y in years if y not in population.by_mid_year]
+            reason = "no population estimate for mid-" + ", mid-".join(map(str, wanted))
+        else:
+            reason = "no population given (use --population N or set population in cpmetrics.toml)"
+        notes.append(f"rate_per_10k is empty for {_few(missing_pop)}: {reason}")
     else:
-        used = sorted({population.for_reference_date(p.end)[1] for p in periods})
+        used = dict.fromkeys(population.for_reference_date(p.end)[1] for p in periods)
         notes.append("rate_per_10k uses " + "; ".join(used))
     return notes

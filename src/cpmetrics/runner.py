@@ -72,17 +72,24 @@ class CommandSettings:
         if repeat_within is not None and rule != "within":
             raise UsageError("--repeat-within only applies with --repeat-rule within")
         comparison = _comparison(la or settings.la, reference or settings.reference, settings)
+        # Precedence, command line before config: --population, --la (ONS), the config's
+        # figures, the config's la (ONS).
+        configured = settings.population is not None or bool(settings.population_by_year)
+        ons = comparison.reference.population_by_mid_year(comparison.area) if comparison else {}
         if population is not None:
             pop = Population(fixed=population)
-        elif (
-            comparison is not None
-            and comparison.area.level != "National"
-            and (estimates := comparison.reference.population_by_mid_year(comparison.area))
-        ):
-            # --la: DfE's practice, the ONS mid-year Y-1 estimate for the year ending March Y.
-            pop = Population(by_mid_year=estimates, source=f"ONS, {comparison.area.name},")
+        elif ons and (la is not None or not configured):
+            # DfE's practice: the ONS mid-year Y-1 estimate for the year ending March Y.
+            assert comparison is not None
+            pop = Population(by_mid_year=ons, source=f"ONS, {comparison.area.name}")
+        elif configured:
+            pop = Population(
+                fixed=settings.population,
+                by_mid_year=settings.population_by_year,
+                source=f"from {settings.source}" if settings.source else "",
+            )
         else:
-            pop = Population(fixed=settings.population, by_mid_year=settings.population_by_year)
+            pop = Population()
         options = Options(
             repeat_rule=cast(RepeatRule, rule),
             repeat_within_months=repeat_within or settings.repeat_within_months,
@@ -136,6 +143,8 @@ def load(request: CommandSettings) -> Validated:
 
 def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> Validated:
     """Load and validate; stop with a data error when nothing can be computed."""
+    if notify and request.settings.source is not None:
+        notify(f"settings from {request.settings.source}; extract date {request.extract_date}")
     loaded = load(request)
     report = loaded.report
     if notify:
@@ -146,7 +155,7 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
             f"see 'cpmetrics validate {report.source}'"
         )
     if report.input_rows == 0:
-        raise DataError(f"{report.source}: the file holds no plans (no rows below the header)")
+        raise DataError(f"{report.source}: the file holds no plans (no rows or plan elements)")
     if report.used_rows == 0:
         raise DataError(
             f"{report.source}: none of the {report.input_rows:,} rows can be used; "
@@ -161,6 +170,19 @@ def _tell(notes: Iterable[str], notify: Notify) -> None:
             notify(note)
 
 
+def _beyond_extract(request: CommandSettings, periods: list[Period]) -> list[str]:
+    """Periods ending after the extract was taken: their figures miss what happened later."""
+    late = [p.label for p in periods if p.end > request.extract_date]
+    if not late:
+        return []
+    shown = ", ".join(late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
+    return [
+        f"warning: {shown} {'ends' if len(late) == 1 else 'end'} after the extract date "
+        f"{request.extract_date}: plans started "
+        "or ended after that date are not in the extract, so these figures are incomplete"
+    ]
+
+
 def run_compute(
     request: CommandSettings,
     period: Period,
@@ -172,7 +194,7 @@ def run_compute(
     """Load, check and compute one period; returns the result and a title for tables."""
     loaded = load_checked(request, strict=strict, notify=notify)
     result = compute(loaded.plans, [period], population=request.population, options=request.options)
-    _tell(result.notes, notify)
+    _tell([*result.notes, *_beyond_extract(request, [period])], notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
@@ -203,7 +225,7 @@ def run_trend(
         options=request.options,
         targets=request.settings.targets,
     )
-    _tell(trend.notes, notify)
+    _tell([*trend.notes, *_beyond_extract(request, list(trend.periods))], notify)
     first, last = trend.periods[0], trend.periods[-1]
     title = f"Child protection plans, {first.label} to {last.label}"
     # Trend output always carries the comparator columns, so its CSV columns never change.

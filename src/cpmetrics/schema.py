@@ -126,18 +126,27 @@ def match_columns(
 ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """Map file headers to canonical names.
 
-    ``mapping`` (canonical -> header, from the config) wins over the built-in aliases.
-    Returns (header -> canonical, clashes), where a clash is (canonical, kept header, other header):
-    two headers that both mean the same column.
+    Precedence for each canonical column: the config's mapping (canonical -> header) when that
+    header is in the file, then a header that is the canonical name itself, then the first
+    alias. Returns (header -> canonical, clashes), where a clash is (canonical, kept header,
+    other header): two headers that both mean the same column.
     """
     headers = list(headers)
+    present = set(headers)
+    explicit = {h: c for c, h in (mapping or {}).items() if h in present}
+
+    def rank(header: str) -> tuple[int, int]:
+        if header in explicit:
+            return (0, 0)
+        exact = normalise_header(header) in CANONICAL
+        return (1 if exact else 2, headers.index(header))
+
     found: dict[str, str] = {}
     by_canonical: dict[str, str] = {}
     clashes: list[tuple[str, str, str]] = []
-    explicit = {header: canonical for canonical, header in (mapping or {}).items()}
-    for header in headers:
+    for header in sorted(headers, key=rank):
         canonical = explicit.get(header) or ALIAS_TO_CANONICAL.get(normalise_header(header))
-        if canonical is None or (header not in explicit and canonical in explicit.values()):
+        if canonical is None:
             continue
         if canonical in by_canonical:
             clashes.append((canonical, by_canonical[canonical], header))
@@ -145,6 +154,12 @@ def match_columns(
         by_canonical[canonical] = header
         found[header] = canonical
     return found, clashes
+
+
+def unmatched_mapping(headers: Iterable[str], mapping: Mapping[str, str] | None) -> list[str]:
+    """Config mappings naming a header the file does not have ('child_id -> Person Ref')."""
+    present = set(headers)
+    return [f"{c} -> '{h}'" for c, h in (mapping or {}).items() if h not in present]
 
 
 CATEGORY_CODES = ("NEG", "PHY", "SAB", "EMO", "MUL")

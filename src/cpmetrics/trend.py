@@ -47,9 +47,9 @@ def build_trend(
     notes = list(main.notes)
     ytd = year_to_date(periods[-1]) if with_ytd and by != "year" else None
     if ytd is not None:
+        # Its notes would repeat the months' (about the same data), so they are not kept.
         extra = compute(plans, [ytd], population=population, options=options)
         parts.append(_label(extra.table, [ytd], "ytd"))
-        notes += [n for n in extra.notes if n not in notes]
     table = pl.concat(parts)
     previous = (
         pl.when(pl.col("period_type") != "ytd")
@@ -84,7 +84,8 @@ def _label(table: pl.DataFrame, periods: list[Period], kind: str) -> pl.DataFram
 
 
 def wide(trend: Trend) -> pl.DataFrame:
-    """Measures as rows, periods as columns (values), then YTD, target and the latest RAG."""
+    """Measures as rows, periods as columns (values), then the YTD, the target, the last
+    period's RAG and the YTD's RAG."""
     table = trend.table
     if SUPPRESSED in table.columns:
         # Publication mode: the figures become text, with 'c' where they are suppressed.
@@ -104,7 +105,9 @@ def wide(trend: Trend) -> pl.DataFrame:
     )
     if trend.ytd is not None:
         ytd = table.filter(pl.col("period_type") == "ytd").select(
-            "measure", pl.col("value").alias("ytd")
+            "measure", pl.col("value").alias("ytd"), pl.col("rag").alias("ytd_rag")
         )
-        out = out.join(ytd, on="measure", how="left", maintain_order="left")
+        out = out.join(ytd.drop("ytd_rag"), on="measure", how="left", maintain_order="left")
+        latest = latest.join(ytd.drop("ytd"), on="measure", how="left", maintain_order="left")
+    # rag: the last period's rating; ytd_rag: the year to date's.
     return out.join(latest, on="measure", how="left", maintain_order="left")

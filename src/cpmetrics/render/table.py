@@ -119,12 +119,15 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         # Units are in the measure's name ("Repeat plans %"), so cells stay narrow.
         values = [published_row(r)["value"] for r in rows.iter_rows(named=True)]
         cells += [_shown(v, unit, percent_sign=False) for v in values]
+        ytd_row = None
         if not ytd.is_empty():
-            ytd_row = ytd.filter(pl.col("measure") == measure[0]).row(0, named=True)
-            cells.append(_shown(published_row(ytd_row)["value"], unit, percent_sign=False))
+            ytd_row = published_row(ytd.filter(pl.col("measure") == measure[0]).row(0, named=True))
+            cells.append(_shown(ytd_row["value"], unit, percent_sign=False))
         target = rows["target"][-1]
         cells.append("" if target is None else _shown(target, unit, percent_sign=False))
-        rating = rows["rag"][-1]
+        # The rating sits beside the YTD column, so it is the YTD's (the last period's when
+        # there is no YTD); each period's own rating is in the CSV/JSON output.
+        rating = ytd_row["rag"] if ytd_row is not None else rows["rag"][-1]
         cells.append(f"[{_RAG_STYLE[rating]}] {rating} [/]" if rating else "")
         if compare:
             cells += _comparator_cells(rows.row(-1, named=True), percent_sign=False)[1:]

@@ -47,11 +47,19 @@ def validate_extract(
     )
     missing = [c for c in s.REQUIRED if c not in header_map.values()]
     if missing:
-        found = _list_columns([c for c in raw.frame.columns if c not in _READER_COLUMNS])
+        headers = [c for c in raw.frame.columns if c not in _READER_COLUMNS]
+        found = _list_columns(headers)
+        unmatched = s.unmatched_mapping(headers, mapping)
+        hint = (
+            f"the config maps {', '.join(unmatched)}, which the file lacks"
+            if unmatched
+            else f"name the file's column in cpmetrics.toml under [columns], e.g. "
+            f'{missing[0]} = "Your Header"'
+        )
+        noun = "column" if len(missing) == 1 else "columns"
         raise DataError(
-            f"{raw.source}: required column {', '.join(repr(m) for m in missing)} not found "
-            f"(columns in the file: {found}); name the file's column in cpmetrics.toml "
-            f'under [columns], e.g. {missing[0]} = "Your Header"'
+            f"{raw.source}: required {noun} {', '.join(repr(m) for m in missing)} not found "
+            f"(columns in the file: {found}); {hint}"
         )
     frame = _canonical(raw.frame, header_map, raw.source, date_order)
     # One sort by child, start and line serves the duplicate check, the overlap rules and the
@@ -323,13 +331,13 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             "bad-date",
             live & unreadable[s.START_DATE],
             s.START_DATE,
-            "start date is not a date (such as 2018-10-31 or 31/10/2018)",
+            _date_problem(s.START_DATE, "start date"),
         ),
         (
             "bad-date",
             live & unreadable[s.END_DATE],
             s.END_DATE,
-            "end date is not a date (such as 2018-10-31 or 31/10/2018)",
+            _date_problem(s.END_DATE, "end date"),
         ),
         ("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
         (
@@ -387,6 +395,24 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
         )
         checks.append((rule, live & raw[column].is_null(), column, "category is blank"))
     return _findings_for(frame, checks)
+
+
+def _date_problem(column: str, what: str) -> pl.Expr:
+    """Why a date could not be read: not a date at all, or day and month in doubt."""
+    parts = pl.col(_RAW + column).str.extract_groups(NUMERIC_DATE)
+    either_way = (parts.struct["1"].cast(pl.Int32, strict=False) <= 12) & (
+        parts.struct["2"].cast(pl.Int32, strict=False) <= 12
+    )
+    return (
+        pl.when(either_way.fill_null(False))
+        .then(
+            pl.lit(
+                f"{what} could be day-first or month-first and the file does not say which; "
+                "give --dates dmy or --dates mdy"
+            )
+        )
+        .otherwise(pl.lit(f"{what} is not a date (such as 2018-10-31 or 31/10/2018)"))
+    )
 
 
 def _duplicate_findings(frame: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFrame:
