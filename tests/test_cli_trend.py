@@ -167,3 +167,14 @@ def test_unknown_la(workdir: Path) -> None:
         str(SHARED / "reference"),
     )
     assert code == 2 and "Atlantis" in err
+
+
+def test_periods_after_the_extract_date_are_warned_about(workdir: Path) -> None:
+    code, _, err = run("compute", "plans.csv", "--month", "2020-01", "-f", "csv")
+    assert code == 0
+    assert "after the extract date 2019-12-31" in err and "incomplete" in err
+
+
+def test_the_config_in_use_is_named(workdir: Path) -> None:
+    _, _, err = run("compute", "plans.csv", "--month", "2018-06", "-f", "csv")
+    assert "settings from cpmetrics.toml" in err

@@ -86,3 +86,10 @@ def test_unreadable_dates_are_findings_with_line_and_column(
     loaded = load_plans(write_csv(text), extract_date=D(2019, 1, 1))
     found = loaded.report.findings.select("rule", "line", "column", "value").rows()
     assert found == [("bad-date", 3, "start_date", "31/13/2018")]
+
+
+def test_a_date_in_doubt_says_so(write_csv: Callable[..., Path]) -> None:
+    text = "child_id,start_date,end_date\nA,2018-10-31,\nB,2018-01-13,\nC,03/04/2018,\n"
+    loaded = load_plans(write_csv(text), extract_date=D(2019, 1, 1))
+    message = loaded.report.findings.row(0, named=True)["message"]
+    assert "day-first or month-first" in message

@@ -44,3 +44,14 @@ def test_first_of_two_alias_headers_is_used() -> None:
 def test_config_mapping_wins_over_aliases() -> None:
     found, _ = match_columns(["id", "person"], {"child_id": "person"})
     assert found == {"person": "child_id"}
+
+
+def test_the_exact_name_beats_a_loose_alias() -> None:
+    found, clashes = match_columns(["id", "child_id", "start_date", "end_date"])
+    assert found["child_id"] == "child_id" and "id" not in found
+    assert clashes == [("child_id", "child_id", "id")]
+
+
+def test_a_mapping_to_a_missing_header_falls_back_to_the_standard_name() -> None:
+    found, _ = match_columns(["child_id", "start_date"], {"child_id": "Person Ref"})
+    assert found["child_id"] == "child_id"
