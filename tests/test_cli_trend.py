@@ -81,6 +81,10 @@ def test_trend_wide_csv(workdir: Path) -> None:
         "target",
         "rag",
         "ytd_rag",
+        "comparator_year",
+        "england",
+        "region",
+        "neighbours",
     ]
 
 

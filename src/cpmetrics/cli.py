@@ -163,7 +163,7 @@ def _choose_format(fmt: Format | None, output: Path | None) -> Format:
 
 @contextmanager
 def _destination(output: Path | None) -> Iterator[TextIO]:
-    if output is None:
+    if output is None or str(output) == "-":
         yield sys.stdout
         return
     try:

@@ -225,7 +225,12 @@ def run_trend(
         options=request.options,
         targets=request.settings.targets,
     )
-    _tell([*trend.notes, *_beyond_extract(request, list(trend.periods))], notify)
+    reshaped = []
+    if (trend.periods[0].start, trend.periods[-1].end) != (whole.start, whole.end):
+        reshaped.append(
+            f"the trend covers whole periods: {trend.periods[0].start} to {trend.periods[-1].end}"
+        )
+    _tell([*trend.notes, *reshaped, *_beyond_extract(request, list(trend.periods))], notify)
     first, last = trend.periods[0], trend.periods[-1]
     title = f"Child protection plans, {first.label} to {last.label}"
     # Trend output always carries the comparator columns, so its CSV columns never change.

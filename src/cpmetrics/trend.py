@@ -85,7 +85,7 @@ def _label(table: pl.DataFrame, periods: list[Period], kind: str) -> pl.DataFram
 
 def wide(trend: Trend) -> pl.DataFrame:
     """Measures as rows, periods as columns (values), then the YTD, the target, the last
-    period's RAG and the YTD's RAG."""
+    period's RAG, and the comparators (for the last period) and the YTD's RAG."""
     table = trend.table
     if SUPPRESSED in table.columns:
         # Publication mode: the figures become text, with 'c' where they are suppressed.
@@ -100,8 +100,11 @@ def wide(trend: Trend) -> pl.DataFrame:
         )
     main = table.filter(pl.col("period_type") != "ytd")
     out = main.pivot(on="period", index=["measure", "label", "unit"], values="value")
+    compare = [
+        c for c in ("comparator_year", "england", "region", "neighbours") if c in main.columns
+    ]
     latest = main.filter(pl.col("period_end") == pl.col("period_end").max()).select(
-        "measure", "target", "rag"
+        "measure", "target", "rag", *compare
     )
     if trend.ytd is not None:
         ytd = table.filter(pl.col("period_type") == "ytd").select(
@@ -110,4 +113,6 @@ def wide(trend: Trend) -> pl.DataFrame:
         out = out.join(ytd.drop("ytd_rag"), on="measure", how="left", maintain_order="left")
         latest = latest.join(ytd.drop("ytd"), on="measure", how="left", maintain_order="left")
     # rag: the last period's rating; ytd_rag: the year to date's.
-    return out.join(latest, on="measure", how="left", maintain_order="left")
+    out = out.join(latest, on="measure", how="left", maintain_order="left")
+    ratings = [c for c in ("target", "rag", "ytd_rag") if c in out.columns]
+    return out.select(pl.exclude(*ratings, *compare), *ratings, *compare)

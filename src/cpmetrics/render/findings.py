@@ -27,11 +27,11 @@ def write_findings_table(report: ValidationReport, stream: TextIO, *, limit: int
             f"{n:,}",
             rule.title,
         )
-    console.print(counts)
     shown = report.findings if limit == 0 else report.findings.head(limit)
     if shown.is_empty():
-        console.print("No findings.")
+        console.print(f"{escape(report.source)}: no findings.")
         return
+    console.print(counts)
     detail = Table(title="Findings", title_justify="left")
     for name in ("Line", "Column", "Rule", "Value", "Message"):
         detail.add_column(name)
