@@ -171,25 +171,3 @@ def test_config_mapping_names_any_header(write_csv: Callable[..., Path]) -> None
 
 def test_every_rule_has_a_title() -> None:
     assert all(rule.title and rule.severity in ("error", "warning") for rule in RULES.values())
-
-
-def test_a_child_key_clash_falls_back_to_exact_ranks() -> None:
-    """Two ids sharing a hash must still be two children (forced here with equal keys)."""
-    import polars as pl
-
-    from cpmetrics.validate.run import _sorted_by_child
-
-    frame = pl.DataFrame(
-        {
-            "line": [2, 3, 4],
-            "child_id": ["A", "B", "A"],
-            "_child": pl.Series([7, 7, 7], dtype=pl.UInt64),
-            "start_date": [dt.date(2018, 1, 1), dt.date(2018, 2, 1), dt.date(2018, 3, 1)],
-            "end_date": [None, None, None],
-        },
-        schema_overrides={"end_date": pl.Date},
-    )
-    fixed, ordered = _sorted_by_child(frame)
-    keys = dict(zip(fixed["child_id"], fixed["_child"], strict=True))
-    assert keys["A"] != keys["B"]
-    assert ordered["line"].to_list() == [2, 4, 3]  # A's plans together, then B's
