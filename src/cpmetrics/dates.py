@@ -105,9 +105,3 @@ def parse_date(text: pl.Expr, order: DateOrder | None) -> pl.Expr:
     elif order == "mdy":
         candidates.append(_iso(numeric.struct["3"], numeric.struct["1"], numeric.struct["2"]))
     return pl.coalesce(candidates)
-
-
-def parse_iso_date(text: pl.Expr) -> pl.Expr:
-    """ISO dates only (with an optional time part)."""
-    iso = text.str.extract_groups(_ISO)
-    return _iso(iso.struct["1"], iso.struct["2"], iso.struct["3"])

@@ -163,13 +163,6 @@ def unmatched_mapping(headers: Iterable[str], mapping: Mapping[str, str] | None)
 
 
 CATEGORY_CODES = ("NEG", "PHY", "SAB", "EMO", "MUL")
-CATEGORY_NAMES = {
-    "NEG": "Neglect",
-    "PHY": "Physical abuse",
-    "SAB": "Sexual abuse",
-    "EMO": "Emotional abuse",
-    "MUL": "Multiple",
-}
 # Key words, checked in this order on the normalised text; "multiple" first so that
 # "Multiple (neglect and physical)" is MUL, not NEG.
 _CATEGORY_WORDS = (
