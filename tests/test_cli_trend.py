@@ -182,3 +182,19 @@ def test_periods_after_the_extract_date_are_warned_about(workdir: Path) -> None:
 def test_the_config_in_use_is_named(workdir: Path) -> None:
     _, _, err = run("compute", "plans.csv", "--month", "2018-06", "-f", "csv")
     assert "settings from cpmetrics.toml" in err
+
+
+def test_a_configs_own_figures_stay_with_its_input(workdir: Path) -> None:
+    """The config names its input: its population and extract date are not applied to
+    another file given on the command line (the shipped config describes the sample)."""
+    (workdir / "cpmetrics.toml").write_text('input = "plans.csv"\n' + CONFIG)
+    (workdir / "other.csv").write_text(PLANS)
+    code, out, err = run("compute", "--month", "2018-06", "-f", "json")
+    assert code == 0
+    own = {r["measure"]: r for r in json.loads(out)}
+    assert own["rate_per_10k"]["denominator"] == 10000  # from the config
+    code, out, err = run("compute", "other.csv", "--month", "2018-06", "-f", "json")
+    assert code == 0
+    other = {r["measure"]: r for r in json.loads(out)}
+    assert other["rate_per_10k"]["value"] is None
+    assert "are not used for other.csv" in err

@@ -56,6 +56,7 @@ class Settings(BaseModel):
         default_factory=dict, description="measure id -> target, polarity and amber tolerance"
     )
     source: Path | None = Field(None, exclude=True)  # the file these settings came from
+    ignored: tuple[str, ...] = Field((), exclude=True)  # keys not applied to this input
 
     @field_validator("population_by_year")
     @classmethod

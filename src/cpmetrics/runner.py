@@ -66,6 +66,7 @@ class CommandSettings:
                 f"no input file: give one (cpmetrics compute --month 2018-10 plans.csv) "
                 f"or set 'input' in {CONFIG_NAME}"
             )
+        settings = _for_input(settings, path)
         rule = repeat_rule or settings.repeat_rule
         if rule not in _REPEAT_RULES:
             raise UsageError(f"--repeat-rule must be one of {', '.join(_REPEAT_RULES)}")
@@ -107,6 +108,39 @@ class CommandSettings:
         )
 
 
+# Settings that describe one extract and its authority, rather than how to compute.
+_ABOUT_THE_EXTRACT = ("extract_date", "population", "population_by_year", "la", "neighbours")
+
+
+def _for_input(settings: Settings, path: Path) -> Settings:
+    """A config that names its input describes that extract: its extract date, population and
+    authority are not applied to another file named on the command line (the shipped config
+    describes the synthetic sample, and its figures must not leak into a real extract)."""
+    if settings.input is None or _same_file(settings.input, path):
+        return settings
+    ignored = [k for k in _ABOUT_THE_EXTRACT if getattr(settings, k)]
+    if not ignored:
+        return settings
+    cleared = settings.model_copy(
+        update={
+            "extract_date": None,
+            "population": None,
+            "population_by_year": {},
+            "la": None,
+            "neighbours": [],
+            "ignored": tuple(ignored),
+        }
+    )
+    return cleared
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
 def _date_order(text: str | None) -> DateOrder | None:
     if text is None:
         return None
@@ -145,6 +179,12 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     """Load and validate; stop with a data error when nothing can be computed."""
     if notify and request.settings.source is not None:
         notify(f"settings from {request.settings.source}; extract date {request.extract_date}")
+        if request.settings.ignored:
+            notify(
+                f"{request.settings.source} describes {request.settings.input}, so its "
+                f"{', '.join(request.settings.ignored)} are not used for {request.input} "
+                "(give them on the command line)"
+            )
     loaded = load(request)
     report = loaded.report
     if notify:
