@@ -39,7 +39,7 @@ RESULT_HEADER = [
     "value",
     "unit",
 ]
-FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message"]
+FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message", "header"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = ["child_id", "start_date", "end_date", "previous_plans"]

@@ -32,7 +32,7 @@ HEADER = [
     "value",
     "unit",
 ]
-FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message"]
+FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message", "header"]
 MEASURE_IDS = [
     "children_on_plan",
     "rate_per_10k",

@@ -198,3 +198,13 @@ def test_a_configs_own_figures_stay_with_its_input(workdir: Path) -> None:
     other = {r["measure"]: r for r in json.loads(out)}
     assert other["rate_per_10k"]["value"] is None
     assert "are not used for other.csv" in err
+
+
+def test_findings_name_the_files_own_heading(workdir: Path) -> None:
+    (workdir / "census.csv").write_text(
+        "Child Unique ID,CPPstartDate,CPPendDate\nA,2018-05-01,2018-04-01\n"
+    )
+    code, out, _ = run("validate", "census.csv", "-f", "csv")
+    assert code == 1
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert (row["rule"], row["column"], row["header"]) == ("8925", "end_date", "CPPendDate")

@@ -286,7 +286,15 @@ def run_trend(
 
 def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:
     """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
-    findings = report.findings.select(pl.lit(report.source).alias("file"), *FINDING_COLUMNS)
+    # The file's own heading beside the canonical name: analysts look for their column.
+    headers = {canonical: header for header, canonical in report.columns.items()}
+    findings = report.findings.select(
+        pl.lit(report.source).alias("file"),
+        *FINDING_COLUMNS,
+        pl.col("column")
+        .replace_strict(headers, default=pl.col("column"), return_dtype=pl.String)
+        .alias("header"),
+    )
     if fmt is Format.csv:
         from cpmetrics.render.csv import write_csv
 
