@@ -7,13 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
 from cpmetrics import __version__
 from cpmetrics.errors import CpmetricsError, ExitCode, UsageError
 from cpmetrics.render import Format
+
+if TYPE_CHECKING:
+    from cpmetrics.runner import CommandSettings
 
 app = typer.Typer(
     name="cpmetrics",
@@ -147,6 +150,27 @@ def _parse_date(text: str | None, option: str) -> dt.date | None:
 _NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".pq", ".xml")
 
 
+def _request(
+    input: Path | None,
+    config: Path | None,
+    extract_date: str | None,
+    dates: str | None,
+    sheet: str | None,
+    **measure_options: Any,
+) -> "CommandSettings":
+    """The options every reading command shares, resolved against the config."""
+    from cpmetrics.runner import CommandSettings
+
+    return CommandSettings.resolve(
+        input=input,
+        config=config,
+        extract_date=_parse_date(extract_date, "--extract-date"),
+        date_order=dates,
+        sheet=sheet,
+        **measure_options,
+    )
+
+
 def _choose_format(fmt: Format | None, output: Path | None) -> Format:
     if output is not None and output.suffix.lower() in _NOT_TEXT:
         raise UsageError(
@@ -275,7 +299,7 @@ def compute(
     Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
     """
     from cpmetrics.periods import choose
-    from cpmetrics.runner import CommandSettings, run_compute
+    from cpmetrics.runner import run_compute
 
     period = choose(
         month_text=month,
@@ -286,12 +310,12 @@ def compute(
         ytd=ytd,
         rolling_months=rolling,
     )
-    request = CommandSettings.resolve(
-        input=input,
-        config=config,
-        extract_date=_parse_date(extract_date, "--extract-date"),
-        date_order=dates,
-        sheet=sheet,
+    request = _request(
+        input,
+        config,
+        extract_date,
+        dates,
+        sheet,
         population=population,
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
@@ -341,15 +365,15 @@ def trend(
     Example: cpmetrics trend --from 2018-04 --to 2018-10
     """
     from cpmetrics.periods import choose
-    from cpmetrics.runner import CommandSettings, run_trend
+    from cpmetrics.runner import run_trend
 
     whole = choose(start=start, end=end)
-    request = CommandSettings.resolve(
-        input=input,
-        config=config,
-        extract_date=_parse_date(extract_date, "--extract-date"),
-        date_order=dates,
-        sheet=sheet,
+    request = _request(
+        input,
+        config,
+        extract_date,
+        dates,
+        sheet,
         population=population,
         repeat_rule=repeat_rule,
         repeat_within=repeat_within,
@@ -389,15 +413,9 @@ def validate(
 
     Example: cpmetrics validate sample_data/cp_plans.csv --format csv -o findings.csv
     """
-    from cpmetrics.runner import CommandSettings, load, write_findings
+    from cpmetrics.runner import load, write_findings
 
-    request = CommandSettings.resolve(
-        input=input,
-        config=config,
-        extract_date=_parse_date(extract_date, "--extract-date"),
-        date_order=dates,
-        sheet=sheet,
-    )
+    request = _request(input, config, extract_date, dates, sheet)
     loaded = load(request)
     chosen = _choose_format(fmt, output)
     with _destination(output) as stream:

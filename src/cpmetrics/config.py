@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -71,11 +72,7 @@ class Settings(BaseModel):
     def _known_measures(cls, value: dict[str, Target]) -> dict[str, Target]:
         from cpmetrics.measures import BY_ID
 
-        unknown = [k for k in value if k not in BY_ID]
-        if unknown:
-            raise ValueError(
-                f"unknown measure {', '.join(unknown)}; expected one of {', '.join(BY_ID)}"
-            )
+        _only_known(value, BY_ID, "measure")
         return value
 
     @field_validator("columns")
@@ -83,12 +80,17 @@ class Settings(BaseModel):
     def _known_columns(cls, value: dict[str, str]) -> dict[str, str]:
         from cpmetrics.schema import CANONICAL
 
-        unknown = [k for k in value if k not in CANONICAL]
-        if unknown:
-            raise ValueError(
-                f"unknown column {', '.join(unknown)}; expected one of {', '.join(CANONICAL)}"
-            )
+        _only_known(value, CANONICAL, "column")
         return value
+
+
+def _only_known(keys: Iterable[str], allowed: Iterable[str], what: str) -> None:
+    allowed = list(allowed)
+    unknown = [k for k in keys if k not in allowed]
+    if unknown:
+        raise ValueError(
+            f"unknown {what} {', '.join(unknown)}; expected one of {', '.join(allowed)}"
+        )
 
 
 def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Settings:
