@@ -17,6 +17,7 @@ import polars as pl
 
 from cpmetrics import schema as s
 from cpmetrics.history import HISTORY_COLUMNS, with_child_history
+from cpmetrics.keys import child_key
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
 
@@ -153,7 +154,7 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     key = (
         pl.col(s.CHILD_KEY)
         if s.CHILD_KEY in plans.columns
-        else pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY)
+        else pl.lit(child_key(plans[s.CHILD_ID])).alias(s.CHILD_KEY)
     )
     columns: list[pl.Expr | str] = [key, s.START_DATE, s.END_DATE, previous.alias("_prev")]
     if all(c in plans.columns for c in HISTORY_COLUMNS):

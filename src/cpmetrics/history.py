@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from cpmetrics import schema as s
+from cpmetrics.keys import child_key
 
 HISTORY_COLUMNS = ("_first_start", "_earlier_end", "_previous_end")
 _OFFSET = 1_000_000  # days: makes every date (year 1 onwards) positive
@@ -32,7 +33,7 @@ def with_child_history(
     ``presorted``: the caller has sorted by child key and start already.
     """
     if s.CHILD_KEY not in frame.columns:
-        frame = frame.with_columns(pl.col(s.CHILD_ID).rank("dense").alias(s.CHILD_KEY))
+        frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
     ordered = (
         frame
         if presorted

@@ -15,6 +15,7 @@ from cpmetrics.errors import DataError
 from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.io import RawExtract
 from cpmetrics.io.csv import EXTRA, MISSING
+from cpmetrics.keys import child_key
 from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
@@ -63,9 +64,11 @@ def validate_extract(
         )
     frame = _canonical(raw.frame, header_map, raw.source, date_order)
     # One sort by child, start and line serves the duplicate check, the overlap rules and the
-    # engine: sorting is the costly part on big files.
-    ordered = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE).sort(
-        s.CHILD_KEY, s.START_DATE, s.LINE, nulls_last=True
+    # engine: sorting is the costly part on big files. Then children are numbered 0, 1, 2...
+    ordered = (
+        frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
+        .sort(s.CHILD_KEY, s.START_DATE, s.LINE, nulls_last=True)
+        .with_columns(pl.col(s.CHILD_KEY).rle_id())
     )
     row_findings = pl.concat(
         [
@@ -100,8 +103,8 @@ def validate_extract(
         .len()
         .sort("_order")
     )
-    plans = kept.select(s.LINE, *s.CANONICAL, s.CHILD_KEY).join(
-        history.select(s.LINE, *HISTORY_COLUMNS), on=s.LINE, how="left", maintain_order="left"
+    plans = _beside(
+        kept.select(s.LINE, *s.CANONICAL), history.select(s.LINE, s.CHILD_KEY, *HISTORY_COLUMNS)
     )
     report = ValidationReport(
         source=raw.source,
@@ -118,6 +121,18 @@ def validate_extract(
         ),
     )
     return Validated(plans=plans, report=report)
+
+
+def _beside(plans: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    """``plans`` (file order) with the columns of ``history`` (the same rows in child order).
+
+    Put back in line order, ``history`` lines up with ``plans`` row for row; a join on the
+    line would give the same but copies every text column of ``plans`` again.
+    """
+    back = history.sort(s.LINE)
+    if back[s.LINE].equals(plans[s.LINE]):
+        return plans.hstack(back.drop(s.LINE).get_columns())
+    return plans.join(history, on=s.LINE, how="left", maintain_order="left")
 
 
 def _list_columns(columns: list[str], most: int = 12) -> str:
@@ -184,9 +199,6 @@ def _canonical(
         *(pl.col(_RAW + c) for c in s.CANONICAL),
         *unmapped,
         pl.col(_RAW + s.CHILD_ID).alias(s.CHILD_ID),
-        # Children as dense integers: sorting and grouping by them is much cheaper than by
-        # text. (A hash is cheaper to make but slower downstream: measured, see git history.)
-        pl.col(_RAW + s.CHILD_ID).rank("dense").alias(s.CHILD_KEY),
         *(pl.col(_RAW + c).str.to_date("%Y-%m-%d", strict=False).alias(c) for c in s.DATE_COLUMNS),
         *(
             pl.col(_RAW + c)
@@ -232,7 +244,11 @@ def _canonical(
         *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
         *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),
     )
-    return out.with_columns(blank.alias("_blank")).drop(unmapped)
+    # Children as numbers: sorting and grouping by them is much cheaper than by text. (A hash
+    # is cheaper still to make but much slower to sort: measured, see git history.)
+    return out.with_columns(
+        blank.alias("_blank"), child_key(out[s.CHILD_ID]).alias(s.CHILD_KEY)
+    ).drop(unmapped)
 
 
 def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
