@@ -24,6 +24,8 @@ def _same_partition(ids: list[str | None]) -> None:
     "ids",
     [
         ["C000261", "C000262", "C000261", None],  # short ids: packed into 8 bytes
+        ["C1234567", "C7654321", "C1234567"],  # one width of 8 bytes: packed with no length
+        ["A\x00", "AB", "A\x00"],  # one width, a NUL in one
         ["A", "A\x00", "A\x00\x00", "", "AB"],  # padding bytes must not make ids meet
         ["C1234567", "C12345678901234", "C1234567"],  # up to 15 bytes: packed into 16
         ["C1234567890123456", "C1234567890123457", "C1234567890123456"],  # too long: ranked

@@ -63,13 +63,7 @@ def validate_extract(
             f"(columns in the file: {found}); {hint}"
         )
     frame = _canonical(raw.frame, header_map, raw.source, date_order)
-    # One sort by child, start and line serves the duplicate check, the overlap rules and the
-    # engine: sorting is the costly part on big files. Then children are numbered 0, 1, 2...
-    ordered = (
-        frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
-        .sort(s.CHILD_KEY, s.START_DATE, s.LINE, nulls_last=True)
-        .with_columns(pl.col(s.CHILD_KEY).rle_id())
-    )
+    ordered = _by_child(frame)
     row_findings = pl.concat(
         [
             _structural_findings(raw.frame, clashes),
@@ -123,6 +117,23 @@ def validate_extract(
     return Validated(plans=plans, report=report)
 
 
+def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
+    """Line, child, start and end, sorted by child, start and line; children numbered 0, 1...
+
+    One sort serves the duplicate check, the overlap rules and the engine: sorting is the
+    costly part on big files. Two stable single-column sorts (start, then child) give the same
+    order as one sort on three columns, in half the time.
+    """
+    slim = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
+    if not slim[s.LINE].is_sorted():
+        slim = slim.sort(s.LINE)  # readers give file order; stability below relies on it
+    return (
+        slim.sort(s.START_DATE, nulls_last=True, maintain_order=True)
+        .sort(s.CHILD_KEY, nulls_last=True, maintain_order=True)
+        .with_columns(pl.col(s.CHILD_KEY).rle_id())
+    )
+
+
 def _beside(plans: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
     """``plans`` (file order) with the columns of ``history`` (the same rows in child order).
 
@@ -158,7 +169,15 @@ def _canonical(
     # need neither.
     # Dates and counts need no check: the fast parse rejects padded text, and the slow path
     # trims it.
-    headers = [h for c, h in present.items() if c not in _PARSED_LATER]
+    # Categories have a handful of distinct values: those are checked instead of every cell.
+    distinct = {
+        c: frame[present[c]].drop_nulls().unique().to_list()
+        for c in s.CATEGORY_COLUMNS
+        if c in present
+    }
+    headers = [
+        h for c, h in present.items() if c not in _PARSED_LATER and c not in s.CATEGORY_COLUMNS
+    ]
     padded = (
         frame.select(
             (
@@ -175,6 +194,7 @@ def _canonical(
         if headers
         else {}
     )
+    padded |= {present[c]: any(v != v.strip() or not v for v in vs) for c, vs in distinct.items()}
 
     def text(header: str) -> pl.Expr:
         if not padded.get(header, False):
@@ -193,19 +213,14 @@ def _canonical(
         *raw_cols,
         *(pl.col(c).alias(a) for c, a in zip(others, unmapped, strict=True)),
     )
-    categories = {c: _category_lookup(out[_RAW + c]) for c in s.CATEGORY_COLUMNS}
+    categories = {c: _category_lookup(distinct.get(c, [])) for c in s.CATEGORY_COLUMNS}
     out = out.select(
         pl.col(s.LINE),
         *(pl.col(_RAW + c) for c in s.CANONICAL),
         *unmapped,
         pl.col(_RAW + s.CHILD_ID).alias(s.CHILD_ID),
         *(pl.col(_RAW + c).str.to_date("%Y-%m-%d", strict=False).alias(c) for c in s.DATE_COLUMNS),
-        *(
-            pl.col(_RAW + c)
-            .replace_strict(categories[c], default=None, return_dtype=pl.String)
-            .alias(c)
-            for c in s.CATEGORY_COLUMNS
-        ),
+        *(_category(pl.col(_RAW + c), categories[c]).alias(c) for c in s.CATEGORY_COLUMNS),
         pl.col(_RAW + s.FAMILY_ID).alias(s.FAMILY_ID),
         pl.col(_RAW + s.REVIEW_DATES).alias(s.REVIEW_DATES),
         _non_negative(pl.col(_RAW + s.PREVIOUS_PLANS).cast(pl.Int64, strict=False)).alias(
@@ -279,8 +294,15 @@ def _non_negative(count: pl.Expr) -> pl.Expr:
     return pl.when(count >= 0).then(count)
 
 
-def _category_lookup(values: pl.Series) -> dict[str, str | None]:
-    return {v: s.normalise_category(v) for v in values.drop_nulls().unique().to_list()}
+def _category_lookup(values: list[str]) -> dict[str, str | None]:
+    """The code for each distinct value as it stands after trimming (blanks become null)."""
+    return {v.strip(): s.normalise_category(v) for v in values if v.strip()}
+
+
+def _category(text: pl.Expr, lookup: dict[str, str | None]) -> pl.Expr:
+    if all(code == value for value, code in lookup.items()):
+        return text  # already codes (NEG, PHY...): nothing to replace
+    return text.replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
 Check = tuple[str, pl.Expr, str | None, pl.Expr | str]  # rule, mask, column, message
