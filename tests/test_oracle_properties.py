@@ -11,12 +11,14 @@ import calendar
 import datetime as dt
 import itertools
 from collections.abc import Sequence
+from unittest import mock
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cpmetrics import engine
 from cpmetrics.engine import Options, Population, compute
 from cpmetrics.periods import Period, month, months, parse_month
 from oracle import (
@@ -284,6 +286,28 @@ def test_engine_matches_oracle_generated_month_ranges(
     plans, options, population = scenario
     periods = [*months(bounds[0], bounds[1]), extra]
     assert_matches_oracle(plans, periods, options, population)
+
+
+@st.composite
+def disjoint_periods(draw: st.DrawFn) -> list[Period]:
+    """Sorted periods that do not touch: gaps between them, some a single day."""
+    days = sorted(set(draw(st.lists(DATES, min_size=2, max_size=12))))
+    pairs = [(a, b) for a, b in itertools.pairwise(days)][::2]
+    return [
+        Period(a, b - dt.timedelta(days=1) if b > a else b, f"p{i}")
+        for i, (a, b) in enumerate(pairs)
+    ]
+
+
+@SETTINGS
+@given(scenario=scenarios(), periods=disjoint_periods(), by_day=st.booleans())
+def test_engine_matches_oracle_for_periods_with_gaps(
+    scenario: tuple[list[Plan], Options, int | None], periods: list[Period], by_day: bool
+) -> None:
+    """Per-day lookup tables (the fast path) and per-period filters give the oracle's figures."""
+    plans, options, population = scenario
+    with mock.patch.object(engine, "_MOST_DAYS", engine._MOST_DAYS if by_day else 0):
+        assert_matches_oracle(plans, periods, options, population)
 
 
 def test_engine_matches_oracle_with_no_plans() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +33,7 @@ RESULT_COLUMNS = {
     "unit": pl.String,
 }
 _FAR_FUTURE = dt.date(9999, 12, 31)
+_EPOCH = dt.date(1970, 1, 1)  # day 0 of polars dates
 # History shorter than this before a period makes "second or subsequent" unreliable.
 _HISTORY_NEEDED_YEARS = 2
 
@@ -146,7 +147,11 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     """Per-plan facts: the 2-year point, whether the plan lasted 2 years, whether it is a repeat,
     and whether it overlaps an earlier plan of the same child."""
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
-    two_years = start + pl.duration(days=730) if options.duration_days else start.dt.offset_by("2y")
+    two_years = (
+        start + pl.duration(days=730)
+        if options.duration_days
+        else _by_day(plans[s.START_DATE], lambda days: days.dt.offset_by("2y"))
+    )
     previous = (
         pl.col(s.PREVIOUS_PLANS) if s.PREVIOUS_PLANS in plans.columns else pl.lit(None, pl.Int64)
     )
@@ -179,6 +184,28 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         pl.when(pl.col("_prev").is_not_null()).then(count).alias("repeat_count"),
         (start < earlier_end).fill_null(False).alias("overlaps"),
     )
+
+
+# Above this many days between the earliest and latest date, a per-day table is not worth it.
+_MOST_DAYS = 400_000
+
+
+def _by_day(dates: pl.Series, per_day: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """``per_day`` of the column ``dates``, worked out once per calendar day and looked up.
+
+    A million plans start on a few thousand distinct days; calendar arithmetic such as
+    "2 years later" is slow per row and cheap per day.
+    """
+    first, last = dates.min(), dates.max()
+    column = pl.col(dates.name)
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date) or _too_long(first, last):
+        return per_day(column)
+    calendar = pl.select(per_day(pl.date_range(first, last, "1d"))).to_series()
+    return pl.lit(calendar).gather(column.cast(pl.Int32) - (first - _EPOCH).days)
+
+
+def _too_long(first: dt.date, last: dt.date) -> bool:
+    return (last - first).days > _MOST_DAYS
 
 
 def spells(prepared: pl.DataFrame) -> pl.DataFrame:
@@ -290,11 +317,12 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
 def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) -> pl.DataFrame:
     """Rows whose ``column`` date falls in a period, tagged with the period's index.
 
-    Sorted, disjoint periods (months of a trend): one binary search per row. Overlapping ones
-    (a year to date beside its months): one filter per period.
+    Sorted, disjoint periods (months of a trend): each day's period comes from a table of the
+    days they span, looked up per row. Overlapping ones (a year to date beside its months):
+    one filter per period.
     """
     ordered = all(a.end < b.start for a, b in itertools.pairwise(periods))
-    if not ordered:
+    if not ordered or not periods or _too_long(periods[0].start, periods[-1].end):
         parts = [
             prepared.filter(pl.col(column).is_between(p.start, p.end)).with_columns(
                 pl.lit(i, pl.UInt32).alias("_period")
@@ -306,12 +334,17 @@ def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) 
             if parts
             else prepared.clear().with_columns(pl.lit(0, pl.UInt32).alias("_period"))
         )
-    starts = pl.Series([p.start for p in periods], dtype=pl.Date).cast(pl.Int32)
-    ends = pl.Series([p.end for p in periods], dtype=pl.Date).cast(pl.Int32)
-    rows = prepared.filter(pl.col(column).is_between(periods[0].start, periods[-1].end))
-    index = starts.search_sorted(rows[column].cast(pl.Int32), side="right").cast(pl.Int64) - 1
-    inside = rows[column].cast(pl.Int32) <= ends.gather(index.clip(0))
-    return rows.with_columns(index.cast(pl.UInt32).alias("_period")).filter(inside)
+    first = periods[0].start
+    by_day: list[int | None] = [None] * ((periods[-1].end - first).days + 1)
+    for i, period in enumerate(periods):
+        begin, end = (period.start - first).days, (period.end - first).days
+        by_day[begin : end + 1] = [i] * (end - begin + 1)
+    day = pl.col(column).cast(pl.Int32) - (first - _EPOCH).days
+    return (
+        prepared.filter(pl.col(column).is_between(first, periods[-1].end))
+        .with_columns(pl.lit(pl.Series(by_day, dtype=pl.UInt32)).gather(day).alias("_period"))
+        .filter(pl.col("_period").is_not_null())
+    )
 
 
 def _few(labels: list[str], most: int = 3) -> str:
