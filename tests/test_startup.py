@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "cp_plans.csv"
 
 
 def test_cli_import_does_not_load_heavy_modules() -> None:
@@ -20,3 +23,56 @@ def test_every_command_has_help_with_an_example() -> None:
     for command in commands.values():
         doc = command.callback.__doc__ or ""  # type: ignore[union-attr]
         assert doc.strip() and "Example: cpmetrics" in doc
+
+
+# The console script leaves with os._exit once its output is flushed (no interpreter teardown):
+# nothing written may be lost, and the exit codes must survive.
+def _run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "cpmetrics", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_fast_exit_keeps_all_output_and_code(tmp_path: Path) -> None:
+    sample = str(SAMPLE)
+    out = _run("trend", "--from", "2013-01", "--to", "2018-12", sample, "-f", "csv", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    # a header, 72 months of 9 measures, then the year to date of each measure
+    assert len(lines) == 1 + 72 * 9 + 9 and lines[-1].startswith("children_ended,")
+    assert "rows used" in out.stderr
+
+    written = tmp_path / "out.csv"
+    out = _run("compute", "--month", "2018-10", sample, "-o", str(written), cwd=tmp_path)
+    assert out.returncode == 0 and len(written.read_text().splitlines()) == 10
+
+
+def test_fast_exit_keeps_error_codes(tmp_path: Path) -> None:
+    usage = _run("compute", "--month", "2018-13", str(SAMPLE), cwd=tmp_path)
+    assert usage.returncode == 2 and "2018-13" in usage.stderr and usage.stdout == ""
+    missing = _run("compute", "--month", "2018-10", str(tmp_path / "none.csv"), cwd=tmp_path)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("child_id,start_date,end_date\nC1,2018-01-01,2017-01-01\n")
+    data = _run("validate", str(bad), cwd=tmp_path)
+    assert data.returncode == 1 and "8925" in data.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    command = ["trend", "--from", "2012-01", "--to", "2019-12", "-f", "csv", str(SAMPLE)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cpmetrics", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 0
+    assert "Traceback" not in stderr and "Exception" not in stderr
