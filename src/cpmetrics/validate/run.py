@@ -170,16 +170,13 @@ def _canonical(
     # Dates and counts need no check: the fast parse rejects padded text, and the slow path
     # trims it.
     # Categories have a handful of distinct values: those are checked instead of every cell.
-    distinct = {
-        c: frame[present[c]].drop_nulls().unique().to_list()
-        for c in s.CATEGORY_COLUMNS
-        if c in present
-    }
+    # One select, so that polars works on the columns side by side.
+    categories_present = [c for c in s.CATEGORY_COLUMNS if c in present]
     headers = [
         h for c, h in present.items() if c not in _PARSED_LATER and c not in s.CATEGORY_COLUMNS
     ]
-    padded = (
-        frame.select(
+    scan = frame.select(
+        *(
             (
                 pl.col(h).str.starts_with(" ")
                 | pl.col(h).str.ends_with(" ")
@@ -190,10 +187,11 @@ def _canonical(
             .any()
             .alias(h)
             for h in headers
-        ).row(0, named=True)
-        if headers
-        else {}
-    )
+        ),
+        *(pl.col(present[c]).drop_nulls().unique().implode().alias(c) for c in categories_present),
+    ).row(0, named=True)
+    padded: dict[str, bool] = {h: scan[h] for h in headers}
+    distinct: dict[str, list[str]] = {c: scan[c] for c in categories_present}
     padded |= {present[c]: any(v != v.strip() or not v for v in vs) for c, vs in distinct.items()}
 
     def text(header: str) -> pl.Expr:
