@@ -25,6 +25,18 @@ FIGURES = (
     "ceased_2y",
 )
 
+# The cpmetrics measure whose numerator is each figure.
+MEASURE_OF = {
+    "children_on_plan": "children_on_plan",
+    "open_2y": "open_2y_plus_pct",
+    "plans_started": "plans_started",
+    "children_started": "children_started",
+    "repeats": "repeat_plan_pct",
+    "plans_ended": "plans_ended",
+    "children_ended": "children_ended",
+    "ceased_2y": "ceased_2y_plus_pct",
+}
+
 
 def month_bounds(first: str, last: str) -> list[tuple[str, str]]:
     import calendar
@@ -55,21 +67,11 @@ def cpmetrics_task(path: str, first: str, last: str) -> dict[str, Any]:
     loaded = load_plans(path, extract_date=dt.date(2099, 1, 1))
     periods = months(parse_month(first), parse_month(last))
     table = compute(loaded.plans, periods).table
-    wanted = {
-        "children_on_plan": ("children_on_plan", "numerator"),
-        "open_2y": ("open_2y_plus_pct", "numerator"),
-        "plans_started": ("plans_started", "numerator"),
-        "children_started": ("children_started", "numerator"),
-        "repeats": ("repeat_plan_pct", "numerator"),
-        "plans_ended": ("plans_ended", "numerator"),
-        "children_ended": ("children_ended", "numerator"),
-        "ceased_2y": ("ceased_2y_plus_pct", "numerator"),
-    }
     by_measure = {
-        m: table.filter(table["measure"] == m)["numerator"].to_list() for m, _ in wanted.values()
+        m: table.filter(table["measure"] == m)["numerator"].to_list() for m in MEASURE_OF.values()
     }
     return {
-        "figures": [[by_measure[wanted[f][0]][i] for f in FIGURES] for i in range(len(periods))]
+        "figures": [[by_measure[MEASURE_OF[f]][i] for f in FIGURES] for i in range(len(periods))]
     }
 
 
