@@ -66,7 +66,7 @@ def cpmetrics_task(path: str, first: str, last: str) -> dict[str, Any]:
 
     loaded = load_plans(path, extract_date=dt.date(2099, 1, 1))
     periods = months(parse_month(first), parse_month(last))
-    table = compute(loaded.plans, periods).table
+    table = compute(loaded.timeline, periods).table
     by_measure = {
         m: table.filter(table["measure"] == m)["numerator"].to_list() for m in MEASURE_OF.values()
     }

@@ -56,7 +56,7 @@ def clean_plans(raw: list[tuple[str, dt.date, int | None, int | None]]) -> list[
 
 def figures(path: Path, **kwargs: object) -> list[tuple]:
     loaded = load_plans(path, extract_date=EXTRACT_DATE, **kwargs)  # type: ignore[arg-type]
-    table = compute(loaded.plans, PERIODS, population=Population(fixed=1000)).table
+    table = compute(loaded.timeline, PERIODS, population=Population(fixed=1000)).table
     return table.select("measure", "period_end", "numerator", "denominator", "value").rows()
 
 

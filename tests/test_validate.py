@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from cpmetrics.api import load_plans
+from cpmetrics.engine import compute
 from cpmetrics.errors import DataError
+from cpmetrics.periods import months, parse_month
 from cpmetrics.validate import RULES
 
 EXTRACT_DATE = dt.date(2019, 12, 31)
@@ -171,3 +173,30 @@ def test_config_mapping_names_any_header(write_csv: Callable[..., Path]) -> None
 
 def test_every_rule_has_a_title() -> None:
     assert all(rule.title and rule.severity in ("error", "warning") for rule in RULES.values())
+
+
+def test_the_timeline_holds_the_plans_in_child_order_with_their_history(
+    write_csv: Callable[..., Path],
+) -> None:
+    """The engine's figures are the same from the timeline (validation's sort) as from the
+    plain plans (the engine sorting for itself), with exclusions, overlaps and repeats."""
+    path = write_csv(
+        "child_id,start_date,end_date,previous_plans\n"
+        "B,2018-03-01,2018-09-01,0\n"
+        "A,2018-05-01,,1\n"
+        "B,2018-08-01,,\n"  # overlaps B's first plan (8940, kept)
+        "A,2017-01-01,2017-06-01,0\n"
+        "C,2018-02-01,2018-01-01,0\n"  # ends before it starts (8925, excluded)
+        "A,2018-05-01,,1\n"  # exact duplicate (excluded)
+    )
+    loaded = load_plans(path, extract_date=dt.date(2019, 1, 1))
+    timeline = loaded.timeline
+    assert timeline["line"].to_list() == [5, 3, 2, 4]  # A's plans by start, then B's
+    assert timeline["_child"].to_list() == [0, 0, 1, 1]
+    assert (
+        timeline["_first_start"].to_list() == [dt.date(2017, 1, 1)] * 2 + [dt.date(2018, 3, 1)] * 2
+    )
+    assert timeline["_earlier_end"].to_list()[3] == dt.date(2018, 9, 1)
+    assert sorted(loaded.plans["line"].to_list()) == sorted(timeline["line"].to_list())
+    periods = months(parse_month("2017-01"), parse_month("2018-12"))
+    assert compute(timeline, periods).table.equals(compute(loaded.plans, periods).table)

@@ -3,7 +3,7 @@
 from cpmetrics.api import load_plans, compute_periods
 from cpmetrics.periods import parse_month
 loaded = load_plans("plans.csv")
-result = compute_periods(loaded.plans, [parse_month("2018-10")], population=75_000)
+result = compute_periods(loaded, [parse_month("2018-10")], population=75_000)
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, Result, compute
 from cpmetrics.io import read_extract
 from cpmetrics.periods import Period
 from cpmetrics.validate import Validated, validate_extract
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def load_plans(
@@ -42,16 +46,16 @@ def load_plans(
 
 
 def compute_periods(
-    plans: object,
+    plans: Validated | pl.DataFrame,
     periods: Sequence[Period],
     *,
     population: int | Population | None = None,
     options: Options | None = None,
 ) -> Result:
-    """Every measure for every period (``plans``: the ``plans`` frame of ``load_plans``)."""
-    import polars as pl
-
-    assert isinstance(plans, pl.DataFrame)
+    """Every measure for every period, from what ``load_plans`` returned (or a frame of plans
+    with at least child_id, start_date and end_date)."""
+    if isinstance(plans, Validated):
+        plans = plans.timeline
     if not isinstance(population, Population):
         population = Population(fixed=population)
     return compute(plans, periods, population=population, options=options)

@@ -233,7 +233,9 @@ def run_compute(
 ) -> tuple[Result, str]:
     """Load, check and compute one period; returns the result and a title for tables."""
     loaded = load_checked(request, strict=strict, notify=notify)
-    result = compute(loaded.plans, [period], population=request.population, options=request.options)
+    result = compute(
+        loaded.timeline, [period], population=request.population, options=request.options
+    )
     _tell([*result.notes, *_beyond_extract(request, [period])], notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
@@ -258,7 +260,7 @@ def run_trend(
     """Load, check and compute every measure for each period in ``whole``, plus the YTD."""
     loaded = load_checked(request, strict=strict, notify=notify)
     trend = build_trend(
-        loaded.plans,
+        loaded.timeline,
         whole,
         by=by,
         population=request.population,

@@ -28,10 +28,16 @@ _FAR_FUTURE = dt.date(9999, 12, 31)
 
 @dataclass(frozen=True)
 class Validated:
-    """Clean plan rows (canonical columns + ``line``) and the report on the whole extract."""
+    """Clean plan rows (canonical columns + ``line``) and the report on the whole extract.
+
+    ``timeline`` holds the same plans sorted by child and start, each with its place among
+    its child's plans: what the engine computes from. ``compute`` takes either frame; the
+    timeline spares it sorting the plans again.
+    """
 
     plans: pl.DataFrame
     report: ValidationReport
+    timeline: pl.DataFrame
 
 
 def validate_extract(
@@ -97,8 +103,9 @@ def validate_extract(
         .len()
         .sort("_order")
     )
-    plans = _beside(
-        kept.select(s.LINE, *s.CANONICAL), history.select(s.LINE, s.CHILD_KEY, *HISTORY_COLUMNS)
+    plans = kept.select(s.LINE, *s.CANONICAL)
+    timeline = history.select(
+        s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS, *HISTORY_COLUMNS
     )
     report = ValidationReport(
         source=raw.source,
@@ -114,17 +121,18 @@ def validate_extract(
             c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS
         ),
     )
-    return Validated(plans=plans, report=report)
+    return Validated(plans=plans, report=report, timeline=timeline)
 
 
 def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
-    """Line, child, start and end, sorted by child, start and line; children numbered 0, 1...
+    """Line, child, start, end and previous plans, sorted by child, start and line; children
+    numbered 0, 1...
 
     One sort serves the duplicate check, the overlap rules and the engine: sorting is the
     costly part on big files. Two stable single-column sorts (start, then child) give the same
     order as one sort on three columns, in half the time.
     """
-    slim = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE)
+    slim = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS)
     if not slim[s.LINE].is_sorted():
         slim = slim.sort(s.LINE)  # readers give file order; stability below relies on it
     return (
@@ -132,18 +140,6 @@ def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
         .sort(s.CHILD_KEY, nulls_last=True, maintain_order=True)
         .with_columns(pl.col(s.CHILD_KEY).rle_id())
     )
-
-
-def _beside(plans: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
-    """``plans`` (file order) with the columns of ``history`` (the same rows in child order).
-
-    Put back in line order, ``history`` lines up with ``plans`` row for row; a join on the
-    line would give the same but copies every text column of ``plans`` again.
-    """
-    back = history.sort(s.LINE)
-    if back[s.LINE].equals(plans[s.LINE]):
-        return plans.hstack(back.drop(s.LINE).get_columns())
-    return plans.join(history, on=s.LINE, how="left", maintain_order="left")
 
 
 def _list_columns(columns: list[str], most: int = 12) -> str:
