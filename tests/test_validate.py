@@ -6,13 +6,18 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cpmetrics.api import load_plans
 from cpmetrics.engine import compute
 from cpmetrics.errors import DataError
+from cpmetrics.keys import child_key
 from cpmetrics.periods import months, parse_month
 from cpmetrics.validate import RULES
+from cpmetrics.validate.run import _by_child
 
 EXTRACT_DATE = dt.date(2019, 12, 31)
 HEADER = "child_id,start_date,end_date,initial_category,latest_category,previous_plans\n"
@@ -200,3 +205,37 @@ def test_the_timeline_holds_the_plans_in_child_order_with_their_history(
     assert sorted(loaded.plans["line"].to_list()) == sorted(timeline["line"].to_list())
     periods = months(parse_month("2017-01"), parse_month("2018-12"))
     assert compute(timeline, periods).table.equals(compute(loaded.plans, periods).table)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C", None]),
+            st.one_of(st.none(), st.dates(dt.date(2018, 1, 1), dt.date(2018, 1, 6))),
+        ),
+        max_size=25,
+    ),
+    by_start=st.booleans(),
+)
+def test_child_order_is_one_sort_by_child_start_and_line(
+    rows: list[tuple[str | None, dt.date | None]], by_start: bool
+) -> None:
+    """The quick path (one sort by child, when the file already lists each child's plans by
+    start) and the full one both give the order of a sort by child, start and line."""
+    if by_start:  # as most extracts come: by start date
+        rows = sorted(rows, key=lambda r: (r[1] is None, r[1] or dt.date.min))
+    frame = pl.DataFrame(
+        {
+            "line": list(range(2, len(rows) + 2)),
+            "_child": child_key(pl.Series([r[0] for r in rows], dtype=pl.String)),
+            "start_date": [r[1] for r in rows],
+            "end_date": [None] * len(rows),
+            "previous_plans": [None] * len(rows),
+        },
+        schema_overrides={"end_date": pl.Date, "previous_plans": pl.Int64, "line": pl.Int64},
+    )
+    expected = frame.sort("_child", "start_date", "line", nulls_last=True)
+    got = _by_child(frame)
+    assert got["line"].to_list() == expected["line"].to_list()
+    assert got["_child"].to_list() == expected["_child"].rle_id().to_list()
