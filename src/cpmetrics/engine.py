@@ -286,25 +286,19 @@ _FLOW_ZERO = {
 
 def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[str, int]]:
     """Counts of plans starting and ending in each period."""
-    started = (
-        _in_periods(prepared, s.START_DATE, periods)
-        .group_by("_period")
-        .agg(
-            pl.len().alias("plans_started"),
-            pl.col(s.CHILD_KEY).n_unique().alias("children_started"),
-            pl.col("is_repeat").sum().alias("repeats"),
-            (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
-            (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
-        )
+    started = _with_new_child(_in_periods(prepared, s.START_DATE, periods))
+    started = started.group_by("_period").agg(
+        pl.len().alias("plans_started"),
+        _distinct_children(started).alias("children_started"),
+        pl.col("is_repeat").sum().alias("repeats"),
+        (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
+        (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
     )
-    ended = (
-        _in_periods(prepared, s.END_DATE, periods)
-        .group_by("_period")
-        .agg(
-            pl.len().alias("plans_ended"),
-            pl.col(s.CHILD_KEY).n_unique().alias("children_ended"),
-            pl.col("lasted_2y").sum().alias("ceased_2y"),
-        )
+    ended = _with_new_child(_in_periods(prepared, s.END_DATE, periods))
+    ended = ended.group_by("_period").agg(
+        pl.len().alias("plans_ended"),
+        _distinct_children(ended).alias("children_ended"),
+        pl.col("lasted_2y").sum().alias("ceased_2y"),
     )
     out = [dict(_FLOW_ZERO) for _ in periods]
     for frame in (started, ended):
@@ -312,6 +306,29 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
             index = row.pop("_period")
             out[index].update({k: int(v or 0) for k, v in row.items()})
     return out
+
+
+def _with_new_child(tagged: pl.DataFrame) -> pl.DataFrame:
+    """Mark the rows where the child or the period changes from the row before (``_new``),
+    or leave ``_new`` null when a child's rows in a period are not all next to each other.
+
+    Plans come in child order and periods in date order, so they usually are: then counting
+    the marks gives the distinct children of each period, much more cheaply than hashing
+    every key. Plans that overlap can end out of order; then distinct keys are counted.
+    """
+    key, period = pl.col(s.CHILD_KEY), pl.col("_period")
+    same_child = key == key.shift()
+    in_order = not tagged.select(
+        ((key < key.shift()) | (same_child & (period < period.shift()))).any()
+    ).item()
+    new = (~same_child | (period != period.shift())).fill_null(True)
+    return tagged.with_columns((new if in_order else pl.lit(None, pl.Boolean)).alias("_new"))
+
+
+def _distinct_children(tagged: pl.DataFrame) -> pl.Expr:
+    return (
+        pl.col("_new").sum() if tagged["_new"].null_count() == 0 else pl.col(s.CHILD_KEY).n_unique()
+    )
 
 
 def _in_periods(prepared: pl.DataFrame, column: str, periods: Sequence[Period]) -> pl.DataFrame:
