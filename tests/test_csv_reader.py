@@ -22,6 +22,17 @@ def test_line_numbers_follow_the_file_even_with_quoted_line_breaks(
     assert raw.details["blank_lines"] == "1"
 
 
+@pytest.mark.parametrize("start", ["\n\n", "\r\n\r\n", "\ufeff\n\n"])
+def test_line_numbers_count_blank_lines_before_the_header(
+    write_csv: Callable[..., Path], start: str
+) -> None:
+    """No quotes, so no record spans lines; but polars skips leading blank lines."""
+    newline = "\r\n" if "\r" in start else "\n"
+    text = start + newline.join(["child_id,start_date,end_date", "A,2018-01-01,", ",2018-01-02,"])
+    raw = read_extract(write_csv(text + newline))
+    assert raw.frame["line"].to_list() == [4, 5]
+
+
 def test_classic_mac_line_endings(write_csv: Callable[..., Path]) -> None:
     raw = read_extract(write_csv("child_id,start_date,end_date\rA,2018-01-01,\rB,2018-01-02,\r"))
     assert raw.frame["child_id"].to_list() == ["A", "B"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from cpmetrics.engine import Options, ratio
 from cpmetrics.periods import Period
-from helpers import figures, plans
+from helpers import PLAN_SCHEMA, figures, plans
 
 # October 2018: R = 2018-10-31.
 OCTOBER = plans(
@@ -150,3 +151,23 @@ def test_quarter_period_counts_each_plan_once() -> None:
 )
 def test_rounding(numerator: int, denominator: int | None, scale: int, expected: float) -> None:
     assert ratio(numerator, denominator, scale) == expected
+
+
+def test_frames_from_other_programs_blank_ids_and_datetimes() -> None:
+    """Through the library a frame may hold blank child ids (validation would exclude them)
+    and datetime columns: blank ids count as one child, as distinct values do; datetimes are
+    read as their dates."""
+    frame = plans(
+        ("A", "2018-10-03", None), ("A", "2018-10-20", None), ("B", "2018-10-05", "2018-10-09")
+    ).vstack(
+        pl.DataFrame(
+            [(None, dt.date(2018, 10, 1), None, None), (None, dt.date(2018, 10, 2), None, None)],
+            schema=PLAN_SCHEMA,
+            orient="row",
+        )
+    )
+    f = figures(frame)
+    assert f["plans_started"][0] == 5
+    assert f["children_started"][0] == 3  # A, B and the blank id
+    as_datetimes = frame.with_columns(pl.col("start_date", "end_date").cast(pl.Datetime("us")))
+    assert figures(as_datetimes) == f

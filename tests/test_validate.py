@@ -239,3 +239,30 @@ def test_child_order_is_one_sort_by_child_start_and_line(
     got = _by_child(frame)
     assert got["line"].to_list() == expected["line"].to_list()
     assert got["_child"].to_list() == expected["_child"].rle_id().to_list()
+
+
+def test_a_huge_previous_plans_count_is_a_finding_not_a_crash(
+    write_csv: Callable[..., Path],
+) -> None:
+    path = write_csv(
+        "child_id,start_date,end_date,previous_plans\n"
+        "A,2018-01-01,,18446744073709551615\nB,2018-01-01,,-1\nC,2018-01-01,,2\n"
+    )
+    loaded = load_plans(path, extract_date=dt.date(2019, 1, 1))
+    assert loaded.plans["previous_plans"].to_list() == [None, None, 2]
+    findings = loaded.report.findings.filter(pl.col("rule") == "8730")
+    assert findings["line"].to_list() == [2, 3]
+
+
+def test_a_category_with_a_control_character_is_read_as_its_code(
+    write_csv: Callable[..., Path],
+) -> None:
+    """Python's str.strip() takes \\x1f for whitespace, polars does not: the lookup must trim
+    the way the column is trimmed, or "NEG\\x1f" would pass through as if it were a code."""
+    path = write_csv(
+        "child_id,start_date,end_date,initial_category\n"
+        "A,2018-01-01,,NEG\x1f\nB,2018-01-01,, PHY \nC,2018-01-01,,NEG\n"
+    )
+    loaded = load_plans(path, extract_date=dt.date(2019, 1, 1))
+    assert loaded.plans["initial_category"].to_list() == ["NEG", "PHY", "NEG"]
+    assert loaded.report.findings.filter(pl.col("rule") == "8905").is_empty()

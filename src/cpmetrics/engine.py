@@ -86,7 +86,7 @@ def compute(
     """Every measure for every period. ``plans`` holds clean rows with canonical columns."""
     options = options or Options()
     population = population or Population()
-    prepared = prepare(plans, options)
+    prepared = prepare(_as_dates(plans), options)
     snapshot = snapshot_counts(spells(prepared), [p.end for p in periods])
     flow = flow_counts(prepared, periods)
     notes = _notes(prepared, periods, flow, options, population)
@@ -121,6 +121,14 @@ def compute(
                 }
             )
     return Result(pl.DataFrame(rows, schema=RESULT_COLUMNS), tuple(notes))
+
+
+def _as_dates(plans: pl.DataFrame) -> pl.DataFrame:
+    """Datetime start and end columns (a frame built in another program) as dates."""
+    datetimes = [
+        c for c in (s.START_DATE, s.END_DATE) if isinstance(plans.schema.get(c), pl.Datetime)
+    ]
+    return plans.with_columns(pl.col(datetimes).cast(pl.Date)) if datetimes else plans
 
 
 def _value(measure_id: str, numerator: int, denominator: int | None) -> float | None:
@@ -318,9 +326,9 @@ def _with_new_child(tagged: pl.DataFrame) -> pl.DataFrame:
     """
     key, period = pl.col(s.CHILD_KEY), pl.col("_period")
     same_child = key == key.shift()
-    in_order = not tagged.select(
-        ((key < key.shift()) | (same_child & (period < period.shift()))).any()
-    ).item()
+    in_order = tagged[s.CHILD_KEY].null_count() == 0 and not (
+        tagged.select(((key < key.shift()) | (same_child & (period < period.shift()))).any()).item()
+    )
     new = (~same_child | (period != period.shift())).fill_null(True)
     return tagged.with_columns((new if in_order else pl.lit(None, pl.Boolean)).alias("_new"))
 

@@ -85,9 +85,10 @@ def _regular(data: bytes, delimiter: str, frame: pl.DataFrame) -> bool:
 
     Polars pads short rows and keeps blank lines without saying so; counting line breaks and
     delimiters (fast byte counts) shows whether anything like that happened. Without a quote
-    character no record can span lines, so polars' rows are the lines: no need to count them.
+    character no record can span lines, so polars' rows are the lines and need no count, unless
+    the file starts with blank lines (polars skips those, shifting every line number).
     """
-    if b'"' in data:
+    if b'"' in data or data.startswith((b"\n", b"\r")):
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         if lines != frame.height + 1:
             return False

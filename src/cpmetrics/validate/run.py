@@ -195,7 +195,7 @@ def _canonical(
     ).row(0, named=True)
     padded: dict[str, bool] = {h: scan[h] for h in headers}
     distinct: dict[str, list[str]] = {c: scan[c] for c in categories_present}
-    padded |= {present[c]: any(v != v.strip() or not v for v in vs) for c, vs in distinct.items()}
+    padded |= {present[c]: _trimmed(vs) != vs or "" in vs for c, vs in distinct.items()}
 
     def text(header: str) -> pl.Expr:
         if not padded.get(header, False):
@@ -231,7 +231,7 @@ def _canonical(
         # Unsigned first: "-1" is not a count of 0 or more, and becomes null (rule 8730).
         pl.col(_RAW + s.PREVIOUS_PLANS)
         .cast(pl.UInt64, strict=False)
-        .cast(pl.Int64)
+        .cast(pl.Int64, strict=False)  # beyond 2**63: no count either
         .alias(s.PREVIOUS_PLANS),
     )
     # The fast parse is trusted only for exact YYYY-MM-DD text: chrono's %Y also takes
@@ -297,9 +297,14 @@ def _numeric_share(frame: pl.DataFrame) -> float:
     return numeric / written if written else 0.0
 
 
+def _trimmed(values: list[str]) -> list[str]:
+    """Trimmed as the column is (polars' idea of whitespace, not Python's)."""
+    return pl.Series(values, dtype=pl.String).str.strip_chars().to_list()
+
+
 def _category_lookup(values: list[str]) -> dict[str, str | None]:
     """The code for each distinct value as it stands after trimming (blanks become null)."""
-    return {v.strip(): s.normalise_category(v) for v in values if v.strip()}
+    return {v: s.normalise_category(v) for v in _trimmed(values) if v}
 
 
 def _category(text: pl.Expr, lookup: dict[str, str | None]) -> pl.Expr:
