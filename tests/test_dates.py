@@ -34,6 +34,10 @@ D = dt.date
         ("29-Feb-2016", None, D(2016, 2, 29)),
         ("43404", None, D(2018, 10, 31)),  # Excel serial number
         ("43404.0", None, D(2018, 10, 31)),
+        ("20181031", None, D(2018, 10, 31)),  # compact ISO
+        ("19991231", "dmy", D(1999, 12, 31)),
+        ("20180230", None, None),  # no such day
+        ("12345678", None, None),  # eight digits that are no date of 1900-2099
         ("31/02/2018", "dmy", None),  # no such day
         ("2018-02-30", None, None),
         ("31/10/2018", None, None),  # numeric day/month with no order: not read
@@ -93,3 +97,11 @@ def test_a_date_in_doubt_says_so(write_csv: Callable[..., Path]) -> None:
     loaded = load_plans(write_csv(text), extract_date=D(2019, 1, 1))
     message = loaded.report.findings.row(0, named=True)["message"]
     assert "day-first or month-first" in message
+
+
+def test_a_file_of_compact_dates_is_read(write_csv: Callable[..., Path]) -> None:
+    path = write_csv("child_id,start_date,end_date\nA,20180101,20180601\nB,20180315,\n")
+    loaded = load_plans(path, extract_date=D(2019, 1, 1))
+    assert loaded.plans["start_date"].to_list() == [D(2018, 1, 1), D(2018, 3, 15)]
+    assert loaded.plans["end_date"].to_list() == [D(2018, 6, 1), None]
+    assert loaded.report.findings.is_empty()

@@ -1,6 +1,6 @@
 """Reading dates as local authority extracts write them: ISO (2018-10-31), UK day-first
-(31/10/2018, 31-10-18, 31.10.2018), with month names (31-Oct-2018, 5 March 2019) and Excel
-serial numbers (43404). The order of numeric day/month dates is decided once per file, from
+(31/10/2018, 31-10-18, 31.10.2018), with month names (31-Oct-2018, 5 March 2019), compact
+(20181031) and Excel serial numbers (43404). The order of numeric day/month dates is decided once per file, from
 the values themselves; a file where every such date could be read either way is an error,
 not a guess, unless the order is given.
 """
@@ -20,6 +20,7 @@ _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?
 NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
 _NAMED = r"^(\d{1,2})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{3,9})\.?,?[ \-/](\d{4}|\d{2})$"
 _SERIAL = r"^(\d{4,5})(?:\.0+)?$"
+_COMPACT = r"^((?:19|20)\d{2})(\d{2})(\d{2})$"  # 20181031, as some case systems export
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -88,6 +89,7 @@ def parse_date(text: pl.Expr, order: DateOrder | None) -> pl.Expr:
     iso = text.str.extract_groups(_ISO)
     numeric = text.str.extract_groups(NUMERIC_DATE)
     named = text.str.extract_groups(_NAMED)
+    compact = text.str.extract_groups(_COMPACT)
     month_name = named.struct["2"].str.to_lowercase().str.slice(0, 3)
     serial = text.str.extract(_SERIAL, 1).cast(pl.Int32, strict=False)
     candidates = [
@@ -97,6 +99,7 @@ def parse_date(text: pl.Expr, order: DateOrder | None) -> pl.Expr:
             month_name.replace_strict(_MONTHS, default=None, return_dtype=pl.Int32).cast(pl.String),
             named.struct["1"],
         ),
+        _iso(compact.struct["1"], compact.struct["2"], compact.struct["3"]),
         # Serial numbers from 1 January 1915 to the end of 2099: dates, not counts or ids.
         pl.when(serial.is_between(5480, 73050)).then(serial + _EXCEL_EPOCH_DAYS).cast(pl.Date),
     ]
