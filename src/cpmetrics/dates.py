@@ -1,8 +1,8 @@
 """Reading dates as local authority extracts write them: ISO (2018-10-31), UK day-first
 (31/10/2018, 31-10-18, 31.10.2018), with month names (31-Oct-2018, 5 March 2019), compact
-(20181031) and Excel serial numbers (43404). The order of numeric day/month dates is decided once per file, from
-the values themselves; a file where every such date could be read either way is an error,
-not a guess, unless the order is given.
+(20181031) and Excel serial numbers (43404). The order of numeric day/month dates is decided
+once per file, from the values themselves; a file where every such date could be read either
+way is an error, not a guess, unless the order is given.
 """
 
 from __future__ import annotations
