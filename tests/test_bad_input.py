@@ -215,7 +215,7 @@ def _unparseable_dates() -> bytes:
         ["H", "2018-10-40", "", "0"],  # line 9
         ["I", "2018-10-01", "31/13/2018", "0"],  # line 10: no 13th month
         ["J", "2018-02-29", "", "0"],  # line 11: no such day
-        ["K", "20181001", "", "0"],  # line 12: digits, not a date cpmetrics will guess at
+        ["K", "20181301", "", "0"],  # line 12: compact year-first, but no 13th month
     ]
     return utf8(table(rows))
 

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from cpmetrics.api import load_plans
+from cpmetrics.cli import app
 from cpmetrics.errors import DataError, InputError
 from cpmetrics.io import cin_xml
 from cpmetrics.io.cin_xml import read_cin_xml
@@ -501,3 +504,30 @@ def test_hand_written_file_through_the_validator(tmp_path: Path) -> None:
     assert plans["previous_plans"].to_list() == [0, 1, None, None]
     # The open plan's blank latest category is a warning, not an exclusion.
     assert validated.report.counts_by_rule() == {"8905": 1, "8910": 2}
+
+
+def test_the_census_reference_date_is_the_default_extract_date(tmp_path: Path) -> None:
+    """A census describes the position at its ReferenceDate: a plan ending after it is
+    flagged (future-date) unless an extract date is given."""
+    census = HAND.format(ns="").replace(
+        "<Year>2025</Year>", "<Year>2020</Year><ReferenceDate>2020-03-31</ReferenceDate>"
+    )
+    path = write(tmp_path, census)
+    loaded = load_plans(path)
+    assert loaded.report.extract_date == dt.date(2020, 3, 31)
+    future = loaded.report.findings.filter(pl.col("rule") == "future-date")
+    assert future["value"].to_list() == ["2020-09-01"]  # the plan started 2020-02-01
+    assert load_plans(path, extract_date=EXTRACT_DATE).report.extract_date == EXTRACT_DATE
+    # No ReferenceDate (or an unreadable one): today.
+    no_date = write(tmp_path, HAND.format(ns=""), name="no_date.xml")
+    assert load_plans(no_date).report.extract_date == dt.date.today()
+
+
+def test_the_command_says_where_the_extract_date_came_from(tmp_path: Path) -> None:
+    census = HAND.format(ns="").replace(
+        "<Year>2025</Year>", "<Year>2020</Year><ReferenceDate>2020-03-31</ReferenceDate>"
+    )
+    path = write(tmp_path, census)
+    result = CliRunner().invoke(app, ["compute", "--month", "2020-03", str(path), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "extract date 2020-03-31: the census ReferenceDate in the file" in result.stderr

@@ -38,6 +38,8 @@ D = dt.date
         ("19991231", "dmy", D(1999, 12, 31)),
         ("20180230", None, None),  # no such day
         ("12345678", None, None),  # eight digits that are no date of 1900-2099
+        ("01102018", "dmy", None),  # day-first digits: the 'month' would be 20, never read
+        ("10312018", "mdy", None),  # month-first digits likewise
         ("31/02/2018", "dmy", None),  # no such day
         ("2018-02-30", None, None),
         ("31/10/2018", None, None),  # numeric day/month with no order: not read

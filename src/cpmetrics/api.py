@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, Result, compute
-from cpmetrics.io import read_extract
+from cpmetrics.io import RawExtract, read_extract
 from cpmetrics.periods import Period
 from cpmetrics.validate import Validated, validate_extract
 
@@ -33,16 +33,26 @@ def load_plans(
 ) -> Validated:
     """Read and validate an extract: clean plan rows plus the findings report.
 
-    ``date_order`` ('dmy' or 'mdy') settles numeric dates such as 03/04/2018 when the file's
-    own dates cannot; ``sheet`` picks the worksheet of an Excel workbook.
+    ``extract_date``: when the extract was taken; by default the census reference date a CIN
+    census file states, else today. ``date_order`` ('dmy' or 'mdy') settles numeric dates such
+    as 03/04/2018 when the file's own dates cannot; ``sheet`` picks the worksheet of an Excel
+    workbook.
     """
     raw = read_extract(path, sheet=sheet)
     return validate_extract(
         raw,
-        extract_date=extract_date or dt.date.today(),
+        extract_date=extract_date or stated_extract_date(raw) or dt.date.today(),
         mapping=columns,
         date_order=date_order,
     )
+
+
+def stated_extract_date(raw: RawExtract) -> dt.date | None:
+    """The date the file says it describes: a CIN census file's ReferenceDate."""
+    try:
+        return dt.date.fromisoformat(raw.details.get("reference_date", ""))
+    except ValueError:
+        return None
 
 
 def compute_periods(

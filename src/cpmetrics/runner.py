@@ -35,7 +35,7 @@ class CommandSettings:
     """Settings after precedence: command line > config file > defaults."""
 
     input: Path
-    extract_date: dt.date
+    extract_date: dt.date | None  # None: the date a CIN census file states, else today
     population: Population
     options: Options
     settings: Settings
@@ -98,7 +98,7 @@ class CommandSettings:
         )
         return cls(
             input=path,
-            extract_date=extract_date or settings.extract_date or dt.date.today(),
+            extract_date=extract_date or settings.extract_date,
             population=pop,
             options=options,
             settings=settings,
@@ -178,7 +178,8 @@ def load(request: CommandSettings) -> Validated:
 def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> Validated:
     """Load and validate; stop with a data error when nothing can be computed."""
     if notify and request.settings.source is not None:
-        notify(f"settings from {request.settings.source}; extract date {request.extract_date}")
+        when = f"; extract date {request.extract_date}" if request.extract_date else ""
+        notify(f"settings from {request.settings.source}{when}")
         if request.settings.ignored:
             notify(
                 f"{request.settings.source} describes {request.settings.input}, so its "
@@ -188,6 +189,8 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     loaded = load(request)
     report = loaded.report
     if notify:
+        if request.extract_date is None and report.extract_date != dt.date.today():
+            notify(f"extract date {report.extract_date}: the census ReferenceDate in the file")
         notify(f"{report.source}: {report.summary()}")
     if strict and report.count_at("error"):
         raise DataError(
@@ -210,15 +213,15 @@ def _tell(notes: Iterable[str], notify: Notify) -> None:
             notify(note)
 
 
-def _beyond_extract(request: CommandSettings, periods: list[Period]) -> list[str]:
+def _beyond_extract(extract_date: dt.date | None, periods: list[Period]) -> list[str]:
     """Periods ending after the extract was taken: their figures miss what happened later."""
-    late = [p.label for p in periods if p.end > request.extract_date]
+    late = [p.label for p in periods if extract_date and p.end > extract_date]
     if not late:
         return []
     shown = ", ".join(late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
     return [
         f"warning: {shown} {'ends' if len(late) == 1 else 'end'} after the extract date "
-        f"{request.extract_date}: plans started "
+        f"{extract_date}: plans started "
         "or ended after that date are not in the extract, so these figures are incomplete"
     ]
 
@@ -236,7 +239,7 @@ def run_compute(
     result = compute(
         loaded.timeline, [period], population=request.population, options=request.options
     )
-    _tell([*result.notes, *_beyond_extract(request, [period])], notify)
+    _tell([*result.notes, *_beyond_extract(loaded.report.extract_date, [period])], notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
@@ -272,7 +275,14 @@ def run_trend(
         reshaped.append(
             f"the trend covers whole periods: {trend.periods[0].start} to {trend.periods[-1].end}"
         )
-    _tell([*trend.notes, *reshaped, *_beyond_extract(request, list(trend.periods))], notify)
+    _tell(
+        [
+            *trend.notes,
+            *reshaped,
+            *_beyond_extract(loaded.report.extract_date, list(trend.periods)),
+        ],
+        notify,
+    )
     first, last = trend.periods[0], trend.periods[-1]
     title = f"Child protection plans, {first.label} to {last.label}"
     # Trend output always carries the comparator columns, so its CSV columns never change.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -35,6 +36,7 @@ class ValidationReport:
     columns: dict[str, str] = field(default_factory=dict)  # header in file -> canonical name
     blank_lines: int = 0  # empty lines in the file: not records, so not rows
     ignored_columns: tuple[str, ...] = ()
+    extract_date: dt.date | None = None  # the date end and start dates were checked against
 
     @property
     def excluded_rows(self) -> int:

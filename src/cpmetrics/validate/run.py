@@ -120,6 +120,7 @@ def validate_extract(
         ignored_columns=tuple(
             c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS
         ),
+        extract_date=extract_date,
     )
     return Validated(plans=plans, report=report, timeline=timeline)
 
