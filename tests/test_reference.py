@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from cpmetrics.errors import UsageError
-from cpmetrics.reference import comparators, published_year, read_reference
+from cpmetrics.reference import (
+    Comparison,
+    comparators,
+    neighbour_gaps,
+    published_year,
+    read_reference,
+)
 from helpers import SHARED
 
 REFERENCE = SHARED / "reference"
@@ -88,3 +94,24 @@ def test_missing_folder(tmp_path: Path) -> None:
         read_reference([tmp_path / "none"])
     with pytest.raises(InputError, match="no EES"):
         read_reference([tmp_path])
+
+
+def test_a_neighbours_mean_over_fewer_neighbours_says_so(data) -> None:  # type: ignore[no-untyped-def]
+    # County Durham 2025: '2_years_or_more' is 'c' in D5; West Sussex publishes it.
+    durham, wsx = data.find("County Durham"), data.find("West Sussex")
+    found = comparators(data, wsx, [durham, wsx], dt.date(2025, 3, 31))
+    assert found.neighbours_counted["open_2y_plus_pct"] == 1
+    assert found.neighbours_counted["repeat_plan_pct"] == 2 and found.neighbours_total == 2
+    own = comparators(data, wsx, [wsx], dt.date(2025, 3, 31))
+    assert found.neighbours["open_2y_plus_pct"] == own.neighbours["open_2y_plus_pct"]
+    comparison = Comparison(data, wsx, (durham, wsx))
+    days = [dt.date(2025, 3, 31), dt.date(2025, 3, 31)]
+    assert neighbour_gaps(comparison, days) == [
+        "the neighbours' open_2y_plus_pct for 2024-25 is the mean of 1 of 2 neighbours "
+        "(the others are suppressed or not published)"
+    ]
+    alone = Comparison(data, wsx, (durham,))
+    assert neighbour_gaps(alone, days) == [
+        "no statistical neighbour publishes open_2y_plus_pct for 2024-25"
+    ]
+    assert neighbour_gaps(Comparison(data, wsx, (wsx,)), days) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -171,6 +171,9 @@ class Comparators:
     england: dict[str, float | None]
     region: dict[str, float | None]
     neighbours: dict[str, float | None]
+    # How many neighbours published each measure (the mean is over those); of how many.
+    neighbours_counted: dict[str, int] = field(default_factory=dict)
+    neighbours_total: int = 0
 
     @property
     def label(self) -> str:
@@ -226,12 +229,35 @@ def comparators(
         else {}
     )
     mean: dict[str, float | None] = {}
+    counted: dict[str, int] = {}
     if neighbours:
         values = [_area_values(reference, n.code, year) for n in neighbours]
         for measure in england:
             present = [x for v in values if (x := v[measure]) is not None]
             mean[measure] = _round1(sum(present) / len(present)) if present else None
-    return Comparators(year, england, region, mean)
+            counted[measure] = len(present)
+    return Comparators(year, england, region, mean, counted, len(neighbours))
+
+
+def neighbour_gaps(comparison: Comparison, days: Iterable[dt.date]) -> list[str]:
+    """Notes for the neighbours' means taken over fewer than all the neighbours (values
+    suppressed or not published), once per measure and year."""
+    notes = []
+    seen: set[tuple[int | None, str]] = set()
+    for day in sorted(set(days)):
+        found = comparators(comparison.reference, comparison.area, comparison.neighbours, day)
+        for measure, count in found.neighbours_counted.items():
+            if count == found.neighbours_total or (found.year, measure) in seen:
+                continue
+            seen.add((found.year, measure))
+            total = found.neighbours_total
+            notes.append(
+                f"no statistical neighbour publishes {measure} for {found.label}"
+                if count == 0
+                else f"the neighbours' {measure} for {found.label} is the mean of {count} of "
+                f"{total} neighbours (the others are suppressed or not published)"
+            )
+    return notes
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,12 @@ from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
 from cpmetrics.periods import Period
-from cpmetrics.reference import Comparison, attach_comparators, read_reference
+from cpmetrics.reference import (
+    Comparison,
+    attach_comparators,
+    neighbour_gaps,
+    read_reference,
+)
 from cpmetrics.render import Format
 from cpmetrics.suppress import suppress
 from cpmetrics.trend import Trend, build_trend
@@ -243,7 +248,8 @@ def run_compute(
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
-        _tell([request.comparison.describe()], notify)
+        gaps = neighbour_gaps(request.comparison, [period.end])
+        _tell([request.comparison.describe(), *gaps], notify)
         title += f", {request.comparison.area.name}"
     if publish:
         result = Result(suppress(result.table), result.notes)
@@ -288,7 +294,8 @@ def run_trend(
     # Trend output always carries the comparator columns, so its CSV columns never change.
     trend = replace(trend, table=attach_comparators(trend.table, request.comparison))
     if request.comparison is not None:
-        _tell([request.comparison.describe()], notify)
+        gaps = neighbour_gaps(request.comparison, trend.table["period_end"].to_list())
+        _tell([request.comparison.describe(), *gaps], notify)
         title += f", {request.comparison.area.name}"
     if publish:
         trend = replace(trend, table=suppress(trend.table))
