@@ -142,6 +142,24 @@ def test_short_rows_are_excluded_not_read_as_open(write_csv: Callable[..., Path]
     assert loaded.plans["child_id"].to_list() == ["OK1"]
 
 
+def test_a_short_row_says_how_many_fields_and_is_no_original_for_duplicates(
+    write_csv: Callable[..., Path],
+) -> None:
+    """The full row after a short one like it is not its duplicate: the short row is not used."""
+    text = "child_id,start_date,end_date\nX,2018-05-01\nX,2018-05-01,\nX,2018-05-01,\n"
+    loaded = load_plans(write_csv(text), extract_date=EXTRACT_DATE)
+    findings = loaded.report.findings
+    assert findings.select("rule", "line").rows() == [
+        ("missing-fields", 2),
+        ("duplicate-row", 4),
+    ]
+    assert findings["message"][0] == (
+        "row has 2 of the header's 3 fields; a missing field is not a blank"
+    )
+    assert findings["message"][1] == "same as line 3"
+    assert loaded.plans["line"].to_list() == [3]
+
+
 def test_repeated_header_is_reported(write_csv: Callable[..., Path]) -> None:
     text = "child_id,start_date,end_date,end_date\nA,2018-01-01,,2018-02-01\n"
     loaded = load_plans(write_csv(text), extract_date=EXTRACT_DATE)

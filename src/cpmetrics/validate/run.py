@@ -70,15 +70,18 @@ def validate_extract(
         )
     frame = _canonical(raw.frame, header_map, raw.source, date_order)
     ordered = _by_child(frame)
-    row_findings = pl.concat(
+    excluding = [c for c, rule in RULES.items() if rule.excludes]
+    early = pl.concat(
         [
             _structural_findings(raw.frame, clashes),
             _row_findings(frame, extract_date, set(header_map.values())),
-            _duplicate_findings(frame, ordered),
         ]
     )
+    # A row is a duplicate of an earlier usable row: one excluded already (a short row, say)
+    # does not make the next row like it a duplicate.
+    unusable = early.filter(pl.col("rule").is_in(excluding))[s.LINE]
+    row_findings = pl.concat([early, _duplicate_findings(frame, ordered, unusable)])
     findings = [row_findings]
-    excluding = [c for c, rule in RULES.items() if rule.excludes]
     excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
     if excluded_lines.height:
         gone = excluded_lines.select(s.LINE).unique()
@@ -442,9 +445,12 @@ def _date_problem(column: str, what: str) -> pl.Expr:
     )
 
 
-def _duplicate_findings(frame: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFrame:
-    """Exact duplicates of an earlier row. Candidates are neighbours in ``ordered`` (sorted by
-    child, start and line) with the same child and start; only those are compared in full."""
+def _duplicate_findings(
+    frame: pl.DataFrame, ordered: pl.DataFrame, unusable: pl.Series
+) -> pl.DataFrame:
+    """Exact duplicates of an earlier usable row (``unusable``: lines excluded already).
+    Candidates are neighbours in ``ordered`` (sorted by child, start and line) with the same
+    child and start; only those are compared in full."""
     same = pl.col(s.CHILD_KEY).eq_missing(pl.col(s.CHILD_KEY).shift(1)) & pl.col(
         s.START_DATE
     ).eq_missing(pl.col(s.START_DATE).shift(1))
@@ -452,7 +458,11 @@ def _duplicate_findings(frame: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFr
     lines = pairs.filter(pl.col("_same") | pl.col("_same").shift(-1).fill_null(False))[s.LINE]
     if lines.is_empty():
         return empty_findings()
-    candidates = frame.filter(pl.col(s.LINE).is_in(lines.implode()) & ~pl.col("_blank"))
+    candidates = frame.filter(
+        pl.col(s.LINE).is_in(lines.implode())
+        & ~pl.col("_blank")
+        & ~pl.col(s.LINE).is_in(unusable.implode())
+    )
     if candidates.is_empty():
         return empty_findings()
     raw_cols = [_RAW + c for c in s.CANONICAL]
@@ -557,7 +567,7 @@ def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]
             ).with_columns(pl.lit(None, pl.String).alias("column"))
         )
     if MISSING in frame.columns:
-        width = frame.width - len(_READER_COLUMNS)
+        width = sum(c not in _READER_COLUMNS for c in frame.columns)
         parts.append(
             _findings_for(
                 frame.with_columns(pl.lit(None, pl.String).alias(_RAW + MISSING)),
