@@ -55,6 +55,8 @@ def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
             0,
         )
     details = {"encoding": encoding, "delimiter": repr(delimiter)}
+    if b"\x00" in text_bytes:  # past the head: a damaged file, reported value by value
+        details["nul_bytes"] = "yes"
     if blank_lines:
         details["blank_lines"] = str(blank_lines)
     return RawExtract(frame=frame, source=source, format="csv", details=details)

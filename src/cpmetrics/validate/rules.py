@@ -39,6 +39,7 @@ _RULES = (
     Rule("bad-birth-date", "warning", False, "Date of birth cannot be read (ignored)"),
     Rule("8841", "warning", False, "A review dated on or before its plan's start"),
     Rule("extra-fields", "warning", False, "Row has more fields than the header (extra ignored)"),
+    Rule("nul-byte", "warning", False, "A value holds a NUL byte (the file may be damaged)"),
     Rule("duplicate-column", "warning", False, "Two columns mean the same field (first used)"),
 )
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -75,6 +75,10 @@ def validate_extract(
         [
             _structural_findings(raw.frame, clashes),
             _row_findings(frame, extract_date, set(header_map.values())),
+            # Only where NUL bytes can be: a CSV reader saw some, or a binary format.
+            _nul_findings(frame, set(header_map.values()))
+            if raw.details.get("nul_bytes") or raw.format in ("xlsx", "parquet")
+            else empty_findings(),
         ]
     )
     # A row is a duplicate of an earlier usable row: one excluded already (a short row, say)
@@ -425,6 +429,22 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
         )
         checks.append((rule, live & raw[column].is_null(), column, "category is blank"))
     return _findings_for(frame, checks)
+
+
+def _nul_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    checks: list[Check] = [
+        (
+            "nul-byte",
+            pl.col(_RAW + c).str.contains("\x00", literal=True),
+            c,
+            "the value holds a NUL byte (shown as \\x00): the file may be damaged; "
+            "the value is used as written",
+        )
+        for c in s.CANONICAL
+        if c in present
+    ]
+    found = _findings_for(frame, checks)
+    return found.with_columns(pl.col("value").str.replace_all("\x00", "\\x00", literal=True))
 
 
 def _date_problem(column: str, what: str) -> pl.Expr:
