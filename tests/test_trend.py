@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
-from cpmetrics.engine import Population
-from cpmetrics.periods import choose
+from cpmetrics.api import load_plans
+from cpmetrics.engine import Population, compute, compute_each
+from cpmetrics.periods import choose, months, parse_month, year_to_date
 from cpmetrics.targets import Target
 from cpmetrics.trend import build_trend, wide
 from helpers import plans
@@ -72,3 +75,18 @@ def test_quarters() -> None:
     )
     assert started["period"].to_list() == ["2018-Q2", "2018-Q3"]
     assert started["numerator"].to_list() == [3, 0]
+
+
+def test_groups_from_one_preparation_equal_separate_computes() -> None:
+    """compute_each shares the preparation between a trend's months and its year to date;
+    each group's table and notes are what compute gives for that group alone."""
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "cp_plans.csv"
+    timeline = load_plans(sample).timeline
+    monthly = months(parse_month("2017-01"), parse_month("2018-10"))
+    groups = [monthly, [year_to_date(monthly[-1])], monthly[3:5]]
+    population = Population(fixed=76_000)
+    together = compute_each(timeline, groups, population=population)
+    for group, result in zip(groups, together, strict=True):
+        alone = compute(timeline, group, population=population)
+        assert result.table.equals(alone.table)
+        assert result.notes == alone.notes

@@ -84,16 +84,39 @@ def compute(
     options: Options | None = None,
 ) -> Result:
     """Every measure for every period. ``plans`` holds clean rows with canonical columns."""
+    return compute_each(plans, [periods], population=population, options=options)[0]
+
+
+def compute_each(
+    plans: pl.DataFrame,
+    groups: Sequence[Sequence[Period]],
+    *,
+    population: Population | None = None,
+    options: Options | None = None,
+) -> list[Result]:
+    """``compute`` for each group of periods (a trend's months, then its year to date), from
+    one preparation of the plans: each group gets its own table and notes."""
     options = options or Options()
     population = population or Population()
     prepared = prepare(_as_dates(plans), options)
-    snapshot = snapshot_counts(spells(prepared), [p.end for p in periods])
+    days = sorted({p.end for periods in groups for p in periods})
+    snapshot = dict(zip(days, snapshot_counts(spells(prepared), days), strict=True))
+    return [_result(prepared, list(periods), snapshot, options, population) for periods in groups]
+
+
+def _result(
+    prepared: pl.DataFrame,
+    periods: list[Period],
+    snapshot: Mapping[dt.date, tuple[int, int]],
+    options: Options,
+    population: Population,
+) -> Result:
     flow = flow_counts(prepared, periods)
     notes = _notes(prepared, periods, flow, options, population)
     rows = []
     for i, period in enumerate(periods):
         pop, _ = population.for_reference_date(period.end)
-        on_plan, on_2y = snapshot[i]
+        on_plan, on_2y = snapshot[period.end]
         f = flow[i]
         figures: dict[str, tuple[int, int | None]] = {
             "children_on_plan": (on_plan, None),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from cpmetrics.engine import Options, Population, compute
+from cpmetrics.engine import Options, Population, compute_each
 from cpmetrics.periods import Period, split, year_to_date
 from cpmetrics.suppress import MARK, SUPPRESSED
 from cpmetrics.targets import Target, rag
@@ -42,14 +42,14 @@ def build_trend(
     with_ytd: bool = True,
 ) -> Trend:
     periods = split(whole, by)
-    main = compute(plans, periods, population=population, options=options)
-    parts = [_label(main.table, periods, by)]
-    notes = list(main.notes)
     ytd = year_to_date(periods[-1]) if with_ytd and by != "year" else None
+    groups = [periods] if ytd is None else [periods, [ytd]]
+    results = compute_each(plans, groups, population=population, options=options)
+    parts = [_label(results[0].table, periods, by)]
+    notes = list(results[0].notes)
     if ytd is not None:
         # Its notes would repeat the months' (about the same data), so they are not kept.
-        extra = compute(plans, [ytd], population=population, options=options)
-        parts.append(_label(extra.table, [ytd], "ytd"))
+        parts.append(_label(results[1].table, [ytd], "ytd"))
     table = pl.concat(parts)
     previous = (
         pl.when(pl.col("period_type") != "ytd")
