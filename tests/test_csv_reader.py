@@ -31,6 +31,15 @@ def test_line_numbers_count_blank_lines_before_the_header(
     text = start + newline.join(["child_id,start_date,end_date", "A,2018-01-01,", ",2018-01-02,"])
     raw = read_extract(write_csv(text + newline))
     assert raw.frame["line"].to_list() == [4, 5]
+    assert raw.details["blank_lines"] == "2"  # skipped, and counted like any other
+
+
+def test_a_nul_byte_in_a_small_file_is_a_damaged_value_not_a_binary_file(
+    write_csv: Callable[..., Path],
+) -> None:
+    raw = read_extract(write_csv("child_id,start_date,end_date\nG\x00X,2018-01-01,\n"))
+    assert raw.frame["child_id"].to_list() == ["G\x00X"]
+    assert raw.details["nul_bytes"] == "yes"
 
 
 def test_classic_mac_line_endings(write_csv: Callable[..., Path]) -> None:

@@ -154,7 +154,7 @@ def test_a_short_row_says_how_many_fields_and_is_no_original_for_duplicates(
         ("duplicate-row", 4),
     ]
     assert findings["message"][0] == (
-        "row has 2 of the header's 3 fields; a missing field is not a blank"
+        "row has 2 of the header's 3 fields (no end_date); a missing field is not a blank"
     )
     assert findings["message"][1] == "same as line 3"
     assert loaded.plans["line"].to_list() == [3]
@@ -284,3 +284,8 @@ def test_a_category_with_a_control_character_is_read_as_its_code(
     loaded = load_plans(path, extract_date=dt.date(2019, 1, 1))
     assert loaded.plans["initial_category"].to_list() == ["NEG", "PHY", "NEG"]
     assert loaded.report.findings.filter(pl.col("rule") == "8905").is_empty()
+
+
+def test_the_summary_counts_one_row_in_the_singular(write_csv: Callable[..., Path]) -> None:
+    loaded = load_plans(write_csv(HEADER + GOOD), extract_date=EXTRACT_DATE)
+    assert loaded.report.summary() == "all 1 row used"

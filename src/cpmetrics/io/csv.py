@@ -19,6 +19,8 @@ from cpmetrics.io import RawExtract
 from cpmetrics.schema import LINE
 
 _DELIMITERS = (",", "\t", ";", "|")
+# PNG, ZIP (xlsx, docx), PDF, old Office (xls, doc), gzip: files saved with the wrong suffix.
+_BINARY_MAGIC = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
 EXTRA = "_extra_fields"  # text beyond the header's last column, for the extra-fields rule
 MISSING = "_missing_fields"  # how many fields a short row lacks, for the missing-fields rule
 
@@ -32,7 +34,10 @@ def read_csv(path: Path) -> RawExtract:
 
 
 def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    # Binary files (and UTF-16 text) are full of NUL bytes; one or two in a text file are a
+    # damaged value, reported where they are (nul-byte) rather than refusing the whole file.
+    if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(2, len(head) // 1000):
         raise DataError(f"{source}: looks like a binary file, not a CSV extract")
     text_bytes, encoding = _to_utf8(data)
     if b"\n" not in text_bytes and b"\r" in text_bytes:
@@ -105,9 +110,11 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
     csv.field_size_limit(sys.maxsize)  # a long free-text note is data, not an error
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] = []
+    blank_lines = -1  # the first pass through the loop reads nothing
     try:
         while not any(field.strip() for field in header):
             header = next(reader)  # leading blank lines are not the header
+            blank_lines += 1
     except StopIteration:
         raise DataError(f"{source}: no header row") from None
     except csv.Error as exc:
@@ -119,7 +126,6 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
     lines: list[int] = []
     extra: list[str | None] = []
     missing: list[int | None] = []
-    blank_lines = 0
     previous_end = header_line
     try:
         for record in reader:

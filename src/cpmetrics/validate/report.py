@@ -66,7 +66,7 @@ class ValidationReport:
             why = ", ".join(f"{code} x{n}" for code, n in self.excluded_by_rule.items())
             parts.append(f"{self.excluded_rows:,} of {self.input_rows:,} rows excluded ({why})")
         else:
-            parts.append(f"all {self.input_rows:,} rows used")
+            parts.append(f"all {self.input_rows:,} row{'' if self.input_rows == 1 else 's'} used")
         kept = self.kept_with_errors()
         if kept:
             parts.append(

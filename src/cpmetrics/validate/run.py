@@ -587,7 +587,13 @@ def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]
             ).with_columns(pl.lit(None, pl.String).alias("column"))
         )
     if MISSING in frame.columns:
-        width = sum(c not in _READER_COLUMNS for c in frame.columns)
+        headers = [c for c in frame.columns if c not in _READER_COLUMNS]
+        width = len(headers)
+        # The fields a short row lacks are the header's last ones: name them (a few at most).
+        lacking = {
+            k: ", ".join(headers[-k:][:3]) + (f" and {k - 3} more" if k > 3 else "")
+            for k in range(1, width + 1)
+        }
         parts.append(
             _findings_for(
                 frame.with_columns(pl.lit(None, pl.String).alias(_RAW + MISSING)),
@@ -597,9 +603,13 @@ def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]
                         pl.col(MISSING).is_not_null(),
                         None,
                         pl.format(
-                            "row has {} of the header's {} fields; a missing field is not a blank",
+                            "row has {} of the header's {} fields (no {}); a missing field is "
+                            "not a blank",
                             pl.lit(width) - pl.col(MISSING),
                             pl.lit(width),
+                            pl.col(MISSING).replace_strict(
+                                lacking, default="", return_dtype=pl.String
+                            ),
                         ),
                     )
                 ],
