@@ -76,3 +76,13 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait() == 0
     assert "Traceback" not in stderr and "Exception" not in stderr
+
+
+def test_a_missing_file_is_the_only_message(tmp_path: Path) -> None:
+    """From the project folder (its cpmetrics.toml describes the sample): no note about the
+    config before the error about the file."""
+    out = _run("compute", "--month", "2018-10", str(tmp_path / "none.csv"), cwd=SAMPLE.parents[1])
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"cpmetrics: error: {tmp_path / 'none.csv'}: no such file"
+    ]

@@ -182,7 +182,8 @@ def load(request: CommandSettings) -> Validated:
 
 def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> Validated:
     """Load and validate; stop with a data error when nothing can be computed."""
-    if notify and request.settings.source is not None:
+    # (A missing file is the only thing worth saying about it: no notes before that error.)
+    if notify and request.settings.source is not None and request.input.exists():
         when = f"; extract date {request.extract_date}" if request.extract_date else ""
         notify(f"settings from {request.settings.source}{when}")
         if request.settings.ignored:
