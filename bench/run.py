@@ -64,49 +64,31 @@ def extract(plans: int) -> Path:
     return path
 
 
-def run_once(task: str, path: Path, span: tuple[str, str]) -> dict[str, Any]:
+def _timed(argv: list[str], what: str, cwd: Path | None = None) -> tuple[float, str]:
+    """Run a command in a fresh process: its wall-clock seconds and its stdout."""
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, str(HERE / "tasks.py"), task, str(path), *span],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=cwd)
     seconds = time.perf_counter() - started
     if out.returncode != 0:
-        raise SystemExit(f"{task} failed on {path}:\n{out.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{what} failed:\n{out.stderr[-2000:]}")
+    return seconds, out.stdout
+
+
+def run_once(task: str, path: Path, span: tuple[str, str]) -> dict[str, Any]:
+    argv = [sys.executable, str(HERE / "tasks.py"), task, str(path), *span]
+    seconds, stdout = _timed(argv, f"{task} on {path}")
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     result["seconds"] = seconds
     return result
 
 
 def cli_trend_once(path: Path, span: tuple[str, str]) -> dict[str, Any]:
     """The real command a user types, its CSV read back for the cross-check."""
-    started = time.perf_counter()
-    out = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "cpmetrics"),
-            "trend",
-            "--from",
-            span[0],
-            "--to",
-            span[1],
-            str(path),
-            "-f",
-            "csv",
-            "-q",
-            "--extract-date",
-            "2099-01-01",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=DATA,  # away from the project's cpmetrics.toml
-    )
-    seconds = time.perf_counter() - started
-    if out.returncode != 0:
-        raise SystemExit(f"cpmetrics trend failed on {path}:\n{out.stderr[-2000:]}")
-    rows = [r for r in csv.DictReader(io.StringIO(out.stdout)) if r["period_type"] == "month"]
+    argv = [str(Path(sys.executable).parent / "cpmetrics"), "trend", "--from", span[0]]
+    argv += ["--to", span[1], str(path), "-f", "csv", "-q", "--extract-date", "2099-01-01"]
+    # Run away from the project's cpmetrics.toml.
+    seconds, stdout = _timed(argv, f"cpmetrics trend on {path}", cwd=DATA)
+    rows = [r for r in csv.DictReader(io.StringIO(stdout)) if r["period_type"] == "month"]
     by_measure: dict[str, list[int]] = {}
     for row in rows:
         by_measure.setdefault(row["measure"], []).append(int(row["numerator"]))
@@ -129,9 +111,7 @@ def best_of(
 
 
 def command_seconds(argv: list[str]) -> dict[str, Any]:
-    started = time.perf_counter()
-    subprocess.run(argv, capture_output=True, check=True)
-    return {"seconds": time.perf_counter() - started}
+    return {"seconds": _timed(argv, " ".join(argv[:2]))[0]}
 
 
 def main() -> None:

@@ -12,6 +12,19 @@ from cpmetrics.periods import Period, parse_month
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
+# The columns of compute's CSV and of validate's findings CSV, as the README promises them.
+RESULT_HEADER = [
+    "measure",
+    "label",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+]
+FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message", "header"]
+
 PLAN_SCHEMA = {
     "child_id": pl.String,
     "start_date": pl.Date,

@@ -27,19 +27,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cpmetrics.cli import app
+from helpers import FINDINGS_HEADER, RESULT_HEADER
 
 MONTH = "2018-10"
-RESULT_HEADER = [
-    "measure",
-    "label",
-    "period_start",
-    "period_end",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-]
-FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message", "header"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = ["child_id", "start_date", "end_date", "previous_plans"]

@@ -506,12 +506,13 @@ def test_hand_written_file_through_the_validator(tmp_path: Path) -> None:
     assert validated.report.counts_by_rule() == {"8905": 1, "8910": 2}
 
 
+CENSUS_2020_HEADER = "<Year>2020</Year><ReferenceDate>2020-03-31</ReferenceDate>"
+
+
 def test_the_census_reference_date_is_the_default_extract_date(tmp_path: Path) -> None:
     """A census describes the position at its ReferenceDate: a plan ending after it is
     flagged (future-date) unless an extract date is given."""
-    census = HAND.format(ns="").replace(
-        "<Year>2025</Year>", "<Year>2020</Year><ReferenceDate>2020-03-31</ReferenceDate>"
-    )
+    census = HAND.format(ns="").replace("<Year>2025</Year>", CENSUS_2020_HEADER)
     path = write(tmp_path, census)
     loaded = load_plans(path)
     assert loaded.report.extract_date == dt.date(2020, 3, 31)
@@ -524,9 +525,7 @@ def test_the_census_reference_date_is_the_default_extract_date(tmp_path: Path) -
 
 
 def test_the_command_says_where_the_extract_date_came_from(tmp_path: Path) -> None:
-    census = HAND.format(ns="").replace(
-        "<Year>2025</Year>", "<Year>2020</Year><ReferenceDate>2020-03-31</ReferenceDate>"
-    )
+    census = HAND.format(ns="").replace("<Year>2025</Year>", CENSUS_2020_HEADER)
     path = write(tmp_path, census)
     result = CliRunner().invoke(app, ["compute", "--month", "2020-03", str(path), "-f", "csv"])
     assert result.exit_code == 0, result.output

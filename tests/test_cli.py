@@ -21,18 +21,8 @@ from typer.testing import CliRunner, Result
 from cpmetrics.api import compute_periods, load_plans
 from cpmetrics.cli import app
 from cpmetrics.periods import parse_month
+from helpers import FINDINGS_HEADER, RESULT_HEADER
 
-HEADER = [
-    "measure",
-    "label",
-    "period_start",
-    "period_end",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-]
-FINDINGS_HEADER = ["file", "rule", "severity", "line", "column", "value", "message", "header"]
 MEASURE_IDS = [
     "children_on_plan",
     "rate_per_10k",
@@ -135,9 +125,9 @@ def test_csv_output_exact_header_and_only_data_on_stdout(plans: Path) -> None:
     result = run("compute", "--month", "2018-10", plans, "--population", "1000", "-f", "csv")
     assert result.exit_code == 0
     rows = parse_csv(result.stdout)
-    assert rows[0] == HEADER
+    assert rows[0] == RESULT_HEADER
     assert [r[0] for r in rows[1:]] == MEASURE_IDS
-    assert all(len(r) == len(HEADER) for r in rows)
+    assert all(len(r) == len(RESULT_HEADER) for r in rows)
     # Nothing but the CSV: one line per row, no notes or summaries mixed in.
     assert result.stdout.count("\n") == len(MEASURE_IDS) + 1
     assert "cpmetrics:" not in result.stdout
@@ -147,7 +137,7 @@ def test_csv_output_exact_header_and_only_data_on_stdout(plans: Path) -> None:
 def test_csv_output_matches_library_and_hand_worked_numbers(plans: Path) -> None:
     result = run("compute", "--month", "2018-10", plans, "--population", "1000", "-f", "csv")
     assert result.exit_code == 0
-    body = [dict(zip(HEADER, r, strict=True)) for r in parse_csv(result.stdout)[1:]]
+    body = [dict(zip(RESULT_HEADER, r, strict=True)) for r in parse_csv(result.stdout)[1:]]
     expected = library_rows(plans, 1000)
     assert len(body) == len(expected) == 9
     for got, want in zip(body, expected, strict=True):
@@ -179,7 +169,7 @@ def test_json_output_parses_and_matches_library(plans: Path) -> None:
     assert result.exit_code == 0
     records = json.loads(result.stdout)  # the whole of stdout is the JSON document
     assert isinstance(records, list)
-    assert [list(r) for r in records] == [HEADER] * 9
+    assert [list(r) for r in records] == [RESULT_HEADER] * 9
     expected = library_rows(plans, 1000)
     for got, want in zip(records, expected, strict=True):
         assert got["measure"] == want["measure"]
@@ -221,7 +211,7 @@ def test_output_file_format_from_suffix(plans: Path, name: str, kind: str) -> No
     assert result.stdout == ""  # everything went to the file
     text = target.read_text(encoding="utf-8")
     if kind == "csv":
-        assert parse_csv(text)[0] == HEADER
+        assert parse_csv(text)[0] == RESULT_HEADER
     elif kind == "json":
         assert [r["measure"] for r in json.loads(text)] == MEASURE_IDS
     else:
@@ -246,7 +236,7 @@ def test_output_into_missing_directory_is_usage_error(plans: Path) -> None:
 def test_rate_empty_without_population_and_stderr_says_why(plans: Path) -> None:
     result = run("compute", "--month", "2018-10", plans, "-f", "csv")
     assert result.exit_code == 0
-    rows = {r[0]: dict(zip(HEADER, r, strict=True)) for r in parse_csv(result.stdout)[1:]}
+    rows = {r[0]: dict(zip(RESULT_HEADER, r, strict=True)) for r in parse_csv(result.stdout)[1:]}
     assert rows["rate_per_10k"]["value"] == ""
     assert rows["rate_per_10k"]["denominator"] == ""
     assert rows["rate_per_10k"]["numerator"] == "2"
@@ -532,7 +522,7 @@ def test_strict_with_warnings_only_is_ok(workdir: Path) -> None:
     path = write(workdir / "warn.csv", text)
     result = run("compute", "--month", "2018-10", path, "--strict", "-f", "csv")
     assert result.exit_code == 0
-    assert parse_csv(result.stdout)[0] == HEADER
+    assert parse_csv(result.stdout)[0] == RESULT_HEADER
 
 
 # --- validate ------------------------------------------------------------------------------

@@ -22,12 +22,11 @@ def child_key(ids: pl.Series) -> pl.Series:
     lengths = ids.str.len_bytes()
     shortest, longest = lengths.min(), lengths.max()
     assert isinstance(shortest, int | None) and isinstance(longest, int | None)
-    if longest is None:
-        return ids.rank("dense").cast(pl.UInt64).alias(ids.name)  # no ids at all
-    if shortest == longest and longest <= 8:
+    packed: pl.Series | None = None  # stays None with no ids at all, or ids too long to pack
+    if longest is not None and shortest == longest and longest <= 8:
         # Ids of one width (C0001234) need no length byte: no id can be another plus padding.
-        packed: pl.Series | None = _pack(ids, 8, pl.UInt64(), with_length=False)
-    else:
+        packed = _pack(ids, 8, pl.UInt64(), with_length=False)
+    elif longest is not None:
         packed = next((_pack(ids, w + 1, t, True) for w, t in _PACKED if longest <= w), None)
     # pad_end counts characters: an id with multi-byte characters comes out longer than the
     # width in bytes, and reinterpret makes it null; those ids are ranked instead.
