@@ -501,8 +501,10 @@ def test_strict_with_erroneous_row_exit_1_and_no_stdout(workdir: Path) -> None:
     assert result.stdout == ""
     assert "strict" in result.stderr
     # Without --strict the bad row is excluded and reported; the figures are those of PLANS_CSV.
+    # (One row in seven is a large share: the guard for unattended runs makes that exit 1.)
     result = run("compute", "--month", "2018-10", path, "-f", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
+    assert "rule 8925" in result.stderr and "more than the 5% allowed" in result.stderr
     assert "8925" in result.stderr
     got = {r["measure"]: r["numerator"] for r in json.loads(result.stdout)}
     assert got == {k: v[0] for k, v in EXPECTED.items()}

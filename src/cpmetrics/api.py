@@ -30,13 +30,15 @@ def load_plans(
     columns: Mapping[str, str] | None = None,
     date_order: DateOrder | None = None,
     sheet: str | None = None,
+    open_markers: Sequence[str] = (),
 ) -> Validated:
     """Read and validate an extract: clean plan rows plus the findings report.
 
     ``extract_date``: when the extract was taken; by default the census reference date a CIN
     census file states, else today. ``date_order`` ('dmy' or 'mdy') settles numeric dates such
     as 03/04/2018 when the file's own dates cannot; ``sheet`` picks the worksheet of an Excel
-    workbook.
+    workbook. ``open_markers`` are read as blank besides NULL, N/A and the like; ISO dates
+    among them mark an open plan's end date.
     """
     raw = read_extract(path, sheet=sheet)
     return validate_extract(
@@ -44,6 +46,7 @@ def load_plans(
         extract_date=extract_date or stated_extract_date(raw) or dt.date.today(),
         mapping=columns,
         date_order=date_order,
+        open_markers=open_markers,
     )
 
 

@@ -134,6 +134,16 @@ SuppressOpt = Annotated[
         help="Publication mode: counts of 1 to 5, and figures from them, shown as c.",
     ),
 ]
+MaxExcludedOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-excluded",
+        min=0,
+        max=100,
+        help="Exit 1 (figures still written) when one rule excludes more than this % of "
+        "the rows; 0 turns the check off. Default: config, else 5.",
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 
 
@@ -183,6 +193,15 @@ def _choose_format(fmt: Format | None, output: Path | None) -> Format:
         suffix = output.suffix.lower()
         return {".json": Format.json, ".txt": Format.table}.get(suffix, Format.csv)
     return Format.table if sys.stdout.isatty() else Format.csv
+
+
+def _exit_on_alarms(alarms: list[str]) -> None:
+    """The figures are written; the exit code tells an unattended run not to publish them."""
+    for alarm in alarms:
+        say(f"warning: {alarm}")
+    if alarms:
+        say("the figures above were written, but check the input before using them (exit 1)")
+        raise typer.Exit(int(ExitCode.DATA))
 
 
 @contextmanager
@@ -290,6 +309,7 @@ def compute(
     reference: ReferenceOpt = None,
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
+    max_excluded: MaxExcludedOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
@@ -322,15 +342,17 @@ def compute(
         duration_days=duration_days,
         la=la,
         reference=reference,
+        max_excluded_pct=max_excluded,
     )
     chosen = _choose_format(fmt, output)
-    result, title = run_compute(
+    result, title, alarms = run_compute(
         request, period, strict=strict, publish=suppress, notify=None if quiet else say
     )
     from cpmetrics.render import render
 
     with _destination(output) as stream:
         render(result.table, chosen, stream, title=title)
+    _exit_on_alarms(alarms)
 
 
 @app.command()
@@ -357,6 +379,7 @@ def trend(
     reference: ReferenceOpt = None,
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
+    max_excluded: MaxExcludedOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Every measure for every month (or quarter, year) in a range, with the change from the
@@ -380,11 +403,12 @@ def trend(
         duration_days=duration_days,
         la=la,
         reference=reference,
+        max_excluded_pct=max_excluded,
     )
     chosen = _choose_format(fmt, output)
     if wide and chosen is Format.table:
         raise UsageError("--wide is for --format csv or json; the table is already wide")
-    result, title = run_trend(
+    result, title, alarms = run_trend(
         request, whole, by=by, strict=strict, publish=suppress, notify=None if quiet else say
     )
     from cpmetrics.render import render
@@ -393,6 +417,7 @@ def trend(
     table = widen(result) if wide else result.table
     with _destination(output) as stream:
         render(table, chosen, stream, title=title)
+    _exit_on_alarms(alarms)
 
 
 @app.command()

@@ -45,6 +45,17 @@ class Settings(BaseModel):
     repeat_within_months: int = Field(24, gt=0)
     duration_days: bool = False
     columns: dict[str, str] = Field({}, description="canonical column name -> header in the file")
+    open_markers: list[str] = Field(
+        [],
+        description="values read as blank besides NULL, N/A, None, -; ISO dates among them "
+        "mark an open plan's end date (e.g. '2099-12-31')",
+    )
+    max_excluded_pct: float = Field(
+        5.0,
+        ge=0,
+        le=100,
+        description="exit 1 when one rule excludes more than this % of the rows (0: off)",
+    )
     la: str | None = Field(
         None, description="the authority: new code (E10000032), old code (938) or name"
     )

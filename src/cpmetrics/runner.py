@@ -19,6 +19,7 @@ from cpmetrics.config import CONFIG_NAME, Settings, load_settings
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
+from cpmetrics.guard import DEFAULT_MAX_EXCLUDED_PCT, exclusion_alarms
 from cpmetrics.periods import Period
 from cpmetrics.reference import (
     Comparison,
@@ -47,6 +48,7 @@ class CommandSettings:
     comparison: Comparison | None = None
     date_order: DateOrder | None = None
     sheet: str | None = None
+    max_excluded_pct: float = DEFAULT_MAX_EXCLUDED_PCT
 
     @classmethod
     def resolve(
@@ -63,6 +65,7 @@ class CommandSettings:
         reference: list[Path] | None = None,
         date_order: str | None = None,
         sheet: str | None = None,
+        max_excluded_pct: float | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
         path = input or settings.input
@@ -110,6 +113,9 @@ class CommandSettings:
             comparison=comparison,
             date_order=_date_order(date_order) or settings.date_order,
             sheet=sheet or settings.sheet,
+            max_excluded_pct=settings.max_excluded_pct
+            if max_excluded_pct is None
+            else max_excluded_pct,
         )
 
 
@@ -177,6 +183,7 @@ def load(request: CommandSettings) -> Validated:
         columns=request.settings.columns,
         date_order=request.date_order,
         sheet=request.sheet,
+        open_markers=request.settings.open_markers,
     )
 
 
@@ -213,6 +220,11 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     return loaded
 
 
+def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
+    """What makes the input look wrong enough that the exit code must say so."""
+    return exclusion_alarms(loaded.report, request.max_excluded_pct)
+
+
 def _tell(notes: Iterable[str], notify: Notify) -> None:
     if notify:
         for note in notes:
@@ -239,8 +251,9 @@ def run_compute(
     strict: bool = False,
     publish: bool = False,
     notify: Notify = None,
-) -> tuple[Result, str]:
-    """Load, check and compute one period; returns the result and a title for tables."""
+) -> tuple[Result, str, list[str]]:
+    """Load, check and compute one period; returns the result, a title for tables, and the
+    alarms that make an unattended run exit 1 once the figures are written."""
     loaded = load_checked(request, strict=strict, notify=notify)
     result = compute(
         loaded.timeline, [period], population=request.population, options=request.options
@@ -255,7 +268,7 @@ def run_compute(
     if publish:
         result = Result(suppress(result.table), result.notes)
         _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
-    return result, title
+    return result, title, input_alarms(request, loaded)
 
 
 def run_trend(
@@ -266,8 +279,9 @@ def run_trend(
     strict: bool = False,
     publish: bool = False,
     notify: Notify = None,
-) -> tuple[Trend, str]:
-    """Load, check and compute every measure for each period in ``whole``, plus the YTD."""
+) -> tuple[Trend, str, list[str]]:
+    """Load, check and compute every measure for each period in ``whole``, plus the YTD; and
+    the alarms, as for ``run_compute``."""
     loaded = load_checked(request, strict=strict, notify=notify)
     trend = build_trend(
         loaded.timeline,
@@ -301,7 +315,7 @@ def run_trend(
     if publish:
         trend = replace(trend, table=suppress(trend.table))
         _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
-    return trend, title
+    return trend, title, input_alarms(request, loaded)
 
 
 def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:

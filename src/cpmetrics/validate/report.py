@@ -37,6 +37,8 @@ class ValidationReport:
     blank_lines: int = 0  # empty lines in the file: not records, so not rows
     ignored_columns: tuple[str, ...] = ()
     extract_date: dt.date | None = None  # the date end and start dates were checked against
+    # NULL, N/A, 9999-12-31...: column -> value as written -> how many were read as blank.
+    read_as_blank: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def excluded_rows(self) -> int:
@@ -59,6 +61,24 @@ class ValidationReport:
             if RULES[code].severity == "error" and not RULES[code].excludes
         }
 
+    def describe_read_as_blank(self) -> str:
+        """'read as open: end_date 'NULL' x325; read as not recorded: family_id 'NULL' x3,094'."""
+
+        def values(column: str) -> str:
+            # Most frequent first, then by value: the same words on every run.
+            pairs = sorted(self.read_as_blank[column].items(), key=lambda p: (-p[1], p[0]))
+            shown = ", ".join(f"'{v}' x{n:,}" for v, n in pairs[:3])
+            return shown + (f" and {len(pairs) - 3} more" if len(pairs) > 3 else "")
+
+        parts = []
+        if "end_date" in self.read_as_blank:
+            total = sum(self.read_as_blank["end_date"].values())
+            parts.append(f"{total:,} end dates read as open ({values('end_date')})")
+        others = [c for c in self.read_as_blank if c != "end_date"]
+        if others:
+            parts.append("read as blank: " + ", ".join(f"{c} ({values(c)})" for c in others))
+        return "; ".join(parts)
+
     def summary(self) -> str:
         """One line for stderr: '3 of 1,204 rows excluded (8925 x2, 8840 x1); ...'."""
         parts = []
@@ -79,6 +99,8 @@ class ValidationReport:
         }
         if warnings:
             parts.append("warnings: " + ", ".join(f"{code} x{n}" for code, n in warnings.items()))
+        if self.read_as_blank:
+            parts.append(self.describe_read_as_blank())
         if self.blank_lines:
             parts.append(f"{self.blank_lines} empty line(s) skipped")
         return "; ".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,6 +16,14 @@ from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.io import RawExtract
 from cpmetrics.io.csv import EXTRA, MISSING
 from cpmetrics.keys import child_key
+from cpmetrics.markers import (
+    BLANK_MARKERS,
+    FAR_FUTURE,
+    FIRST_YEAR,
+    LAST_YEAR,
+    spellings,
+    split_local,
+)
 from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
@@ -23,7 +31,6 @@ _RAW = "_raw_"  # prefix for the text as read, kept for messages
 # Added by the readers, not data: the line, ragged-row markers, the XML element path.
 _READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path")
 _PARSED_LATER = (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)  # trimmed only if the fast parse fails
-_FAR_FUTURE = dt.date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,12 @@ def validate_extract(
     extract_date: dt.date,
     mapping: Mapping[str, str] | None = None,
     date_order: DateOrder | None = None,
+    open_markers: Sequence[str] = (),
 ) -> Validated:
-    """Check every row against the rules; rows failing an excluding rule leave ``plans``."""
+    """Check every row against the rules; rows failing an excluding rule leave ``plans``.
+
+    ``open_markers``: text read as blank besides NULL, N/A and the like (spec), and ISO dates
+    that mark an open plan's end date."""
     header_map, clashes = s.match_columns(
         [c for c in raw.frame.columns if c not in _READER_COLUMNS and not _duplicate_name(c)],
         mapping,
@@ -68,7 +79,7 @@ def validate_extract(
             f"{raw.source}: required {noun} {', '.join(repr(m) for m in missing)} not found "
             f"(columns in the file: {found}); {hint}"
         )
-    frame = _canonical(raw.frame, header_map, raw.source, date_order)
+    frame, read_as_blank = _canonical(raw.frame, header_map, raw.source, date_order, open_markers)
     ordered = _by_child(frame)
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     early = pl.concat(
@@ -128,6 +139,7 @@ def validate_extract(
             c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS
         ),
         extract_date=extract_date,
+        read_as_blank=read_as_blank,
     )
     return Validated(plans=plans, report=report, timeline=timeline)
 
@@ -169,8 +181,10 @@ def _canonical(
     header_map: Mapping[str, str],
     source: str = "",
     date_order: DateOrder | None = None,
-) -> pl.DataFrame:
-    """Typed canonical columns, with the trimmed text of each kept as ``_raw_<name>``.
+    open_markers: Sequence[str] = (),
+) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """Typed canonical columns, with the trimmed text of each kept as ``_raw_<name>``, and
+    the values read as blank (``NULL``, ``N/A``, sentinel end dates), counted by column.
 
     Parsing tries the common form first and falls back to the slower, more forgiving one only
     for columns that need it: most extracts are clean, and this is the hot path on big files.
@@ -222,6 +236,16 @@ def _canonical(
         *raw_cols,
         *(pl.col(c).alias(a) for c, a in zip(others, unmapped, strict=True)),
     )
+    local_texts, local_dates = split_local(open_markers)
+    # Dates and counts are looked at below, once trimmed: a marker never passes their fast parse.
+    out, read_as_blank = _blank_markers(
+        out, [c for c in s.CANONICAL if c in present and c not in _PARSED_LATER], local_texts
+    )
+    # A NULL category is not a category to look up.
+    distinct = {
+        c: [v for v in vs if v.strip() not in read_as_blank.get(c, {})]
+        for c, vs in distinct.items()
+    }
     categories = {c: _category_lookup(distinct.get(c, [])) for c in s.CATEGORY_COLUMNS}
     out = out.select(
         pl.col(s.LINE),
@@ -257,6 +281,8 @@ def _canonical(
         out = out.with_columns(
             pl.col(_RAW + c).str.strip_chars().replace("", None) for c in trimmed
         )
+        out, marked = _blank_markers(out, [c for c in trimmed if c in present], local_texts)
+        read_as_blank |= marked
     if any(unparsed[c] for c in s.DATE_COLUMNS):
         order = date_order or _file_date_order(out, source)
         slow = [parse_date(pl.col(_RAW + c), order).alias(c) for c in s.DATE_COLUMNS]
@@ -270,15 +296,69 @@ def _canonical(
         )
     if slow:
         out = out.with_columns(slow)
+    out, sentinels = _sentinel_end_dates(out, local_dates)
+    if sentinels:
+        read_as_blank.setdefault(s.END_DATE, {}).update(sentinels)
+    out = _outside_years(out)
     blank = pl.all_horizontal(
         *(pl.col(_RAW + c).is_null() for c in s.CANONICAL),
         *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),
     )
     # Children as numbers: sorting and grouping by them is much cheaper than by text. (A hash
     # is cheaper still to make but much slower to sort: measured, see git history.)
-    return out.with_columns(
+    out = out.with_columns(
         blank.alias("_blank"), child_key(out[s.CHILD_ID]).alias(s.CHILD_KEY)
     ).drop(unmapped)
+    return out, read_as_blank
+
+
+def _blank_markers(
+    out: pl.DataFrame, columns: list[str], local: list[str]
+) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
+    """``NULL``, ``N/A``, ``-`` and the config's own markers read as blank, counted by value.
+
+    One cheap look-up per column finds the columns that have any; only those are rewritten.
+    """
+    marks = spellings([*BLANK_MARKERS, *local])
+    hits = out.select(pl.col(_RAW + c).is_in(marks).any().alias(c) for c in columns).row(
+        0, named=True
+    )
+    found: dict[str, dict[str, int]] = {}
+    for c in (c for c in columns if hits[c]):
+        raw = pl.col(_RAW + c)
+        counts = out.filter(raw.is_in(marks)).group_by(raw).len().sort("len", descending=True)
+        found[c] = dict(zip(counts[_RAW + c].to_list(), counts["len"].to_list(), strict=True))
+        out = out.with_columns(pl.when(raw.is_in(marks)).then(None).otherwise(raw).alias(_RAW + c))
+    return out, found
+
+
+def _sentinel_end_dates(
+    out: pl.DataFrame, local: list[dt.date]
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """End dates that mean "not ended": 9999-12-31, 31/12/2999, or a date the config names."""
+    end = pl.col(s.END_DATE)
+    sentinel = (end >= FAR_FUTURE) | end.is_in(local)
+    counts = out.filter(sentinel).group_by(_RAW + s.END_DATE).len().sort("len", descending=True)
+    if counts.is_empty():
+        return out, {}
+    out = out.with_columns(
+        pl.when(sentinel).then(None).otherwise(pl.col(c)).alias(c)
+        for c in (s.END_DATE, _RAW + s.END_DATE)
+    )
+    return out, dict(zip(counts[_RAW + s.END_DATE].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _outside_years(out: pl.DataFrame) -> pl.DataFrame:
+    """Dates before 1900 or after 2899 are not read (year 0, 1066, 9998): a bad date, as
+    reported, never a plan the calendar arithmetic cannot place. ``_far_<column>`` says why."""
+    first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
+    outside = {
+        c: pl.col(c).is_not_null() & ~pl.col(c).is_between(first, last) for c in s.DATE_COLUMNS
+    }
+    return out.with_columns(
+        *(outside[c].alias("_far_" + c) for c in s.DATE_COLUMNS),
+        *(pl.when(outside[c]).then(None).otherwise(pl.col(c)).alias(c) for c in s.DATE_COLUMNS),
+    )
 
 
 def _file_date_order(frame: pl.DataFrame, source: str) -> DateOrder | None:
@@ -454,7 +534,9 @@ def _date_problem(column: str, what: str) -> pl.Expr:
         parts.struct["2"].cast(pl.Int32, strict=False) <= 12
     )
     return (
-        pl.when(either_way.fill_null(False))
+        pl.when(pl.col("_far_" + column))
+        .then(pl.lit(f"{what} is outside the years {FIRST_YEAR} to {LAST_YEAR}"))
+        .when(either_way.fill_null(False))
         .then(
             pl.lit(
                 f"{what} could be day-first or month-first and the file does not say which; "
