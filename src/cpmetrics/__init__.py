@@ -5,3 +5,4 @@ this module stays tiny so that ``cpmetrics --help`` starts fast.
 """
 
 __version__ = "0.1.0"
+CONFIG_NAME = "cpmetrics.toml"  # the config file looked for in the working directory

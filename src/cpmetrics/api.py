@@ -40,7 +40,7 @@ def load_plans(
     workbook. ``open_markers`` are read as blank besides NULL, N/A and the like; ISO dates
     among them mark an open plan's end date.
     """
-    raw = read_extract(path, sheet=sheet)
+    raw = read_extract(path, sheet=sheet, columns=columns)
     return validate_extract(
         raw,
         extract_date=extract_date or stated_extract_date(raw) or dt.date.today(),

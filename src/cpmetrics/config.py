@@ -14,10 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cpmetrics import CONFIG_NAME
 from cpmetrics.errors import ConfigError
 from cpmetrics.targets import Target
-
-CONFIG_NAME = "cpmetrics.toml"
 
 
 class Settings(BaseModel):

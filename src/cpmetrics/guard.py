@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from cpmetrics.config import CONFIG_NAME
+from cpmetrics import CONFIG_NAME
+from cpmetrics.engine import Options
+from cpmetrics.schema import PREVIOUS_PLANS
 from cpmetrics.validate import RULES, ValidationReport
 
 DEFAULT_MAX_EXCLUDED_PCT = 5.0
@@ -35,6 +37,20 @@ def exclusion_alarms(report: ValidationReport, max_pct: float) -> list[str]:
             f"{_advice(report, code, count)}"
         )
     return alarms
+
+
+def column_alarms(report: ValidationReport, options: Options) -> list[str]:
+    """A heading that looks like the previous-plans count but is not recognised changes the
+    repeat figures silently (22.9% instead of 25.7%): the run must not pass as clean."""
+    if options.repeat_rule == "history":
+        return []  # the count is not used
+    return [
+        f"'{header}' looks like the previous-plans count, which the repeat measures use, but "
+        f'is not recognised: add previous_plans = "{header}" under [columns] in {CONFIG_NAME}, '
+        "or use --repeat-rule history"
+        for header, canonical in report.near_misses()
+        if canonical == PREVIOUS_PLANS
+    ]
 
 
 def _advice(report: ValidationReport, code: str, count: int) -> str:

@@ -14,12 +14,13 @@ from typing import TextIO, cast
 
 import polars as pl
 
+from cpmetrics import CONFIG_NAME
 from cpmetrics.api import load_plans
-from cpmetrics.config import CONFIG_NAME, Settings, load_settings
+from cpmetrics.config import Settings, load_settings
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
-from cpmetrics.guard import DEFAULT_MAX_EXCLUDED_PCT, exclusion_alarms
+from cpmetrics.guard import DEFAULT_MAX_EXCLUDED_PCT, column_alarms, exclusion_alarms
 from cpmetrics.periods import Period
 from cpmetrics.reference import (
     Comparison,
@@ -205,6 +206,8 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
         if request.extract_date is None and report.extract_date != dt.date.today():
             notify(f"extract date {report.extract_date}: the census ReferenceDate in the file")
         notify(f"{report.source}: {report.summary()}")
+        for note in report.optional_columns():
+            notify(note)
     if strict and report.count_at("error"):
         raise DataError(
             f"{report.source}: {report.count_at('error')} error(s) and --strict is set; "
@@ -222,7 +225,10 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
 
 def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
     """What makes the input look wrong enough that the exit code must say so."""
-    return exclusion_alarms(loaded.report, request.max_excluded_pct)
+    return [
+        *exclusion_alarms(loaded.report, request.max_excluded_pct),
+        *column_alarms(loaded.report, request.options),
+    ]
 
 
 def _tell(notes: Iterable[str], notify: Notify) -> None:

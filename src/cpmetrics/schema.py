@@ -33,8 +33,9 @@ LINE = "line"
 # The child as a dense integer (same child, same number), for fast sorting and grouping.
 CHILD_KEY = "_child"
 
-# Header spellings seen in real exports, after normalise_header(). CIN census element names,
-# Ofsted Annex A List 7 headings and the Standard Safeguarding Dataset's cppl_ fields.
+# Header spellings seen in real exports, compared in their compact form (see compact_header):
+# CIN census element names, Ofsted Annex A List 7 headings, the Standard Safeguarding Dataset's
+# cppl_ fields, and what case systems' reports call them.
 _ALIASES: dict[str, tuple[str, ...]] = {
     CHILD_ID: (
         "child_id",
@@ -43,8 +44,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "la_child_id",
         "lachildid",
         "child_unique_id",
+        "unique_child_id",
+        "child_ref",
+        "child_reference",
         "person_id",
         "personid",
+        "person_ref",
         "cppl_person_id",
         "upn",
         "id",
@@ -55,9 +60,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "cpp_start_date",
         "cppstartdate",
         "plan_start_date",
-        "child_protection_plan_start_date",
-        "cppl_cp_plan_start_date",
+        "plan_start",
+        "cp_plan_start",
+        "cp_plan_start_date",
+        "date_cp_plan_started",
+        "date_cp_plan_start",
         "cp_start_date",
+        "cp_start",
+        "cppl_cp_plan_start_date",
     ),
     END_DATE: (
         "end_date",
@@ -65,14 +75,26 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "cpp_end_date",
         "cppenddate",
         "plan_end_date",
-        "child_protection_plan_end_date",
-        "cppl_cp_plan_end_date",
+        "plan_end",
+        "cp_plan_end",
+        "cp_plan_end_date",
+        "cp_plan_ceased",
+        "cp_plan_ceased_date",
+        "date_cp_plan_ceased",
+        "date_cp_plan_ended",
+        "date_cp_plan_end",
         "cp_end_date",
+        "cp_end",
+        "cppl_cp_plan_end_date",
+        "plan_ceased_date",
+        "date_plan_ceased",
     ),
     INITIAL_CATEGORY: (
         "initial_category",
         "initialcategoryofabuse",
         "initial_category_of_abuse",
+        "initial_abuse_category",
+        "initial_cp_category",
         "cppl_cp_plan_initial_category",
         "category_of_abuse_initial",
     ),
@@ -80,9 +102,16 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "latest_category",
         "latestcategoryofabuse",
         "latest_category_of_abuse",
+        "latest_abuse_category",
+        "latest_cp_category",
+        "current_category",
+        "current_category_of_abuse",
         "cppl_cp_plan_latest_category",
         "category_of_abuse_latest",
         "category_of_abuse",
+        "abuse_category",
+        "cp_category",
+        "category",
     ),
     DATE_OF_BIRTH: (
         "date_of_birth",
@@ -90,6 +119,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "personbirthdate",
         "birth_date",
         "person_birth_date",
+        "person_dob",
+        "child_dob",
+        "child_date_of_birth",
         "expected_date_of_birth",
         "personbirthdate_or_expected",
     ),
@@ -98,7 +130,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "familyid",
         "family",
         "family_identifier",
+        "unique_family_id",
+        "family_ref",
+        "family_reference",
+        "family_group_id",
         "household_id",
+        "sibling_group",
         "sibling_group_id",
     ),
     REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "reviews"),
@@ -107,18 +144,72 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "numberofpreviouscpp",
         "number_of_previous_cpp",
         "number_of_previous_child_protection_plans",
+        "no_of_previous_cp_plans",
         "previous_cpp",
+        "previous_cp_plans",
+        "prior_cp_plans",
+        "prev_cp_plans",
         "cppl_previous_plans",
     ),
-}
-ALIAS_TO_CANONICAL: dict[str, str] = {
-    alias: canonical for canonical, aliases in _ALIASES.items() for alias in aliases
 }
 
 
 def normalise_header(name: str) -> str:
     """'Child Protection Plan Start Date ' -> 'child_protection_plan_start_date'."""
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+# Words that say nothing about which column a header is ("No of previous CP plans").
+_FILLER = frozenset({"no", "of", "number", "num", "nr", "count", "the", "total", "a"})
+# Spellings of "child protection (plan)" collapse to one, so each alias covers them all.
+_CP = (
+    (r"(^|_)child_protection_plans?(?=_|$)", r"\1cp_plan"),
+    (r"(^|_)child_protection(?=_|$)", r"\1cp"),
+    (r"(^|_)cpps?(?=_|$)", r"\1cp_plan"),
+)
+
+
+def compact_header(name: str) -> str:
+    """The header's meaning words: 'No. of Previous Child Protection Plans' and
+    'number_of_previous_cpp' are both 'previous_cp_plan'."""
+    text = normalise_header(name)
+    for pattern, replacement in _CP:
+        text = re.sub(pattern, replacement, text)
+    words = [
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+        for w in text.split("_")
+        if w and w not in _FILLER
+    ]
+    return "_".join(words)
+
+
+ALIAS_TO_CANONICAL: dict[str, str] = {
+    compact_header(alias): canonical for canonical, aliases in _ALIASES.items() for alias in aliases
+}
+# Words that make an unrecognised header worth a second look for a column not found.
+_LOOKS_LIKE: dict[str, tuple[str, ...]] = {
+    CHILD_ID: ("child", "person", "id", "ref", "upn"),
+    START_DATE: ("start", "began", "begin", "commenc"),
+    END_DATE: ("end", "ended", "ceased", "cease", "closed", "closure"),
+    INITIAL_CATEGORY: ("initial",),
+    LATEST_CATEGORY: ("latest", "categor", "abuse"),
+    DATE_OF_BIRTH: ("birth", "dob", "born"),
+    FAMILY_ID: ("family", "sibling", "household"),
+    PREVIOUS_PLANS: ("previous", "prior", "prev", "earlier"),
+}
+
+
+def near_misses(headers: Iterable[str], missing: Iterable[str]) -> list[tuple[str, str]]:
+    """(header, canonical) for unrecognised headers that look like a column not found."""
+    out = []
+    wanted = [c for c in missing if c in _LOOKS_LIKE]
+    for header in headers:
+        words = normalise_header(header).split("_")
+        for canonical in wanted:
+            if any(w.startswith(k) for w in words for k in _LOOKS_LIKE[canonical]):
+                out.append((header, canonical))
+                break
+    return out
 
 
 def match_columns(
@@ -145,7 +236,7 @@ def match_columns(
     by_canonical: dict[str, str] = {}
     clashes: list[tuple[str, str, str]] = []
     for header in sorted(headers, key=rank):
-        canonical = explicit.get(header) or ALIAS_TO_CANONICAL.get(normalise_header(header))
+        canonical = explicit.get(header) or ALIAS_TO_CANONICAL.get(compact_header(header))
         if canonical is None:
             continue
         if canonical in by_canonical:

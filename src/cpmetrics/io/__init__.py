@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,10 +23,13 @@ class RawExtract:
     details: dict[str, str] = field(default_factory=dict)  # encoding, delimiter, ...
 
 
-def read_extract(path: str | Path, *, sheet: str | None = None) -> RawExtract:
+def read_extract(
+    path: str | Path, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> RawExtract:
     """Read a plan extract, choosing the reader by the file's suffix.
 
-    ``sheet`` names the worksheet of an Excel workbook (default: detected).
+    ``sheet`` names the worksheet of an Excel workbook (default: detected, with the headings
+    that ``columns``, the config's mapping, names).
     """
     path = Path(path)
     if not path.exists():
@@ -40,7 +44,7 @@ def read_extract(path: str | Path, *, sheet: str | None = None) -> RawExtract:
     if suffix in _EXCEL:
         from cpmetrics.io.excel import read_excel
 
-        return read_excel(path, sheet=sheet)
+        return read_excel(path, sheet=sheet, columns=columns)
     if suffix in (".parquet", ".pq"):
         from cpmetrics.io.parquet import read_parquet
 

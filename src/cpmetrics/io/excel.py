@@ -20,6 +20,7 @@ else the only sheet with anything in it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,8 +43,13 @@ _HEADER_CANDIDATES = 3  # the first non-empty row and the two after it
 _RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
 
 
-def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
-    """Read one sheet of a workbook: ``sheet`` if given, else the one detected (see above)."""
+def read_excel(
+    path: Path, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> RawExtract:
+    """Read one sheet of a workbook: ``sheet`` if given, else the one detected (see above).
+
+    ``columns`` is the config's mapping (canonical name -> heading): headings it names count as
+    recognised when looking for the data sheet and its header row."""
     source = str(path)
     if not path.exists():
         raise InputError(f"{source}: no such file")
@@ -59,8 +65,8 @@ def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
         if not _first_rows(grid, 1):
             raise DataError(f"{source}: sheet '{name}' is empty")
     else:
-        name, grid = _detect_sheet(reader, names, source)
-    return _extract(grid, name, source)
+        name, grid = _detect_sheet(reader, names, source, columns)
+    return _extract(grid, name, source, columns)
 
 
 def _open(path: Path, source: str) -> fastexcel.ExcelReader:
@@ -110,7 +116,10 @@ def _named_sheet(wanted: str, names: list[str], source: str) -> str:
 
 
 def _detect_sheet(
-    reader: fastexcel.ExcelReader, names: list[str], source: str
+    reader: fastexcel.ExcelReader,
+    names: list[str],
+    source: str,
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[str, pl.DataFrame]:
     for name in names:
         normal = normalise_header(name)
@@ -125,7 +134,7 @@ def _detect_sheet(
         rows = _first_rows(grid, _HEADER_CANDIDATES)
         if not rows:
             continue
-        found = _recognised(rows[_header_choice(rows)][1])
+        found = _recognised(rows[_header_choice(rows, columns)][1], columns)
         if {CHILD_ID, START_DATE} <= found:
             return name, grid
         filled.append((name, grid, visible))
@@ -196,27 +205,31 @@ def _first_rows(grid: pl.DataFrame, count: int) -> list[tuple[int, list[str | No
     return [(index, list(grid.row(index))) for index in filled]
 
 
-def _recognised(cells: list[str | None]) -> set[str]:
-    found, _ = match_columns(cell.strip() for cell in cells if cell and cell.strip())
+def _recognised(cells: list[str | None], columns: Mapping[str, str] | None = None) -> set[str]:
+    found, _ = match_columns((cell.strip() for cell in cells if cell and cell.strip()), columns)
     return set(found.values())
 
 
-def _header_choice(rows: list[tuple[int, list[str | None]]]) -> int:
+def _header_choice(
+    rows: list[tuple[int, list[str | None]]], columns: Mapping[str, str] | None = None
+) -> int:
     """Which of the first non-empty rows is the header (an index into ``rows``)."""
     counts = [sum(1 for cell in cells if cell and cell.strip()) for _, cells in rows]
-    if counts[0] > 1 and _recognised(rows[0][1]):
+    if counts[0] > 1 and _recognised(rows[0][1], columns):
         return 0
     for choice in range(1, len(rows)):  # row 1 looks like a title
-        if counts[choice] > 1 and _recognised(rows[choice][1]):
+        if counts[choice] > 1 and _recognised(rows[choice][1], columns):
             return choice
     if counts[0] == 1 and len(rows) > 1 and counts[1] > 1:
         return 1  # a one-cell title over headings the config may name
     return 0
 
 
-def _extract(grid: pl.DataFrame, name: str, source: str) -> RawExtract:
+def _extract(
+    grid: pl.DataFrame, name: str, source: str, columns: Mapping[str, str] | None = None
+) -> RawExtract:
     rows = _first_rows(grid, _HEADER_CANDIDATES)
-    header_index, header_cells = rows[_header_choice(rows)]
+    header_index, header_cells = rows[_header_choice(rows, columns)]
     body = grid.slice(header_index + 1)
     blank = _blank(body) if body.height else pl.Series("blank", [], pl.Boolean)
     filled = (~blank).arg_true()

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from cpmetrics import CONFIG_NAME
+from cpmetrics import schema as s
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
 FINDING_COLUMNS = {
@@ -60,6 +62,33 @@ class ValidationReport:
             for code, n in self.counts_by_rule().items()
             if RULES[code].severity == "error" and not RULES[code].excludes
         }
+
+    def optional_columns(self) -> list[str]:
+        """Which optional columns were found (under the file's heading) and which were not;
+        and, for headings that look like one of those not found, the line that would map it."""
+        found = {canonical: header for header, canonical in self.columns.items()}
+        wanted = [c for c in s.OPTIONAL if c != s.REVIEW_DATES]
+        present = [f"{c} ('{found[c]}')" for c in wanted if c in found]
+        absent = [c for c in wanted if c not in found]
+        notes = [
+            "optional columns found: "
+            + (", ".join(present) or "none")
+            + (f"; not found: {', '.join(absent)}" if absent else "")
+        ]
+        if s.PREVIOUS_PLANS not in found:
+            notes.append("no previous-plans column: repeats from the extract's own history only")
+        notes += [
+            f"'{header}' looks like {canonical} but is not recognised; to use it, add to "
+            f'{CONFIG_NAME} under [columns]: {canonical} = "{header}"'
+            for header, canonical in self.near_misses()
+        ]
+        return notes
+
+    def near_misses(self) -> list[tuple[str, str]]:
+        """(heading, canonical) for unrecognised headings that look like a column not found."""
+        return s.near_misses(
+            self.ignored_columns, [c for c in s.CANONICAL if c not in self.columns.values()]
+        )
 
     def describe_read_as_blank(self) -> str:
         """'read as open: end_date 'NULL' x325; read as not recorded: family_id 'NULL' x3,094'."""

@@ -68,11 +68,13 @@ def validate_extract(
         headers = [c for c in raw.frame.columns if c not in _READER_COLUMNS]
         found = _list_columns(headers)
         unmatched = s.unmatched_mapping(headers, mapping)
+        likely = s.near_misses([h for h in headers if h not in header_map], missing)
+        example = likely[0] if likely else ("Your Header", missing[0])
         hint = (
             f"the config maps {', '.join(unmatched)}, which the file lacks"
             if unmatched
             else f"name the file's column in cpmetrics.toml under [columns], e.g. "
-            f'{missing[0]} = "Your Header"'
+            f'{example[1]} = "{example[0]}"'
         )
         noun = "column" if len(missing) == 1 else "columns"
         raise DataError(
