@@ -201,7 +201,7 @@ def test_table_output_contains_labels(plans: Path) -> None:
         ("out.json", "json"),
         ("OUT.JSON", "json"),
         ("out.txt", "table"),
-        ("out.dat", "csv"),
+        ("out", "csv"),  # no suffix: CSV; an unknown one is refused (test_unattended)
     ],
 )
 def test_output_file_format_from_suffix(plans: Path, name: str, kind: str) -> None:

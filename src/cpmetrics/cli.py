@@ -156,8 +156,9 @@ def _parse_date(text: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} '{text}' is not a date in YYYY-MM-DD form") from None
 
 
-# Suffixes whose readers expect a binary file: writing CSV text there would only mislead.
-_NOT_TEXT = (".xlsx", ".xlsm", ".xls", ".ods", ".parquet", ".pq", ".xml")
+# What each output suffix gets; any other suffix is refused rather than given CSV it does not
+# hold (a report.html or fy.xlsx full of CSV text only misleads). No suffix: CSV.
+_SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".txt": Format.table, "": Format.csv}
 
 
 def _request(
@@ -182,16 +183,16 @@ def _request(
 
 
 def _choose_format(fmt: Format | None, output: Path | None) -> Format:
-    if output is not None and output.suffix.lower() in _NOT_TEXT:
-        raise UsageError(
-            f"--output {output}: cpmetrics writes .csv, .json or .txt files "
-            f"(for Excel, write .csv and open it there)"
-        )
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        if suffix not in _SUFFIX_FORMATS:
+            raise UsageError(
+                f"--output {output}: cpmetrics does not write '{suffix}' files; it writes "
+                ".csv, .json and .txt (a table) (for Excel, write .csv and open it there)"
+            )
+        return fmt or _SUFFIX_FORMATS[suffix]
     if fmt is not None:
         return fmt
-    if output is not None:
-        suffix = output.suffix.lower()
-        return {".json": Format.json, ".txt": Format.table}.get(suffix, Format.csv)
     return Format.table if sys.stdout.isatty() else Format.csv
 
 
@@ -219,14 +220,23 @@ def _destination(output: Path | None) -> Iterator[TextIO]:
 
 # Period options, shared by compute and trend.
 MonthOpt = Annotated[
-    str | None, typer.Option("--month", "-m", help="Calendar month, YYYY-MM (e.g. 2018-10).")
+    str | None,
+    typer.Option(
+        "--month",
+        "-m",
+        help="Calendar month, YYYY-MM (e.g. 2018-10), or latest: the last complete "
+        "month by the extract date.",
+    ),
 ]
 QuarterOpt = Annotated[
-    str | None, typer.Option("--quarter", help="Calendar quarter, e.g. 2018-Q3 (Jul-Sep).")
+    str | None,
+    typer.Option("--quarter", help="Calendar quarter, e.g. 2018-Q3 (Jul-Sep), or latest."),
 ]
 YearOpt = Annotated[
     str | None,
-    typer.Option("--year", help="Reporting (financial) year, e.g. 2018-19 (1 Apr - 31 Mar)."),
+    typer.Option(
+        "--year", help="Reporting (financial) year, e.g. 2018-19 (1 Apr - 31 Mar), or latest."
+    ),
 ]
 FromOpt = Annotated[
     str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or month (YYYY-MM).")
@@ -318,10 +328,11 @@ def compute(
 
     Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
     """
-    from cpmetrics.periods import choose
+    from cpmetrics.periods import choose, wants_latest
     from cpmetrics.runner import run_compute
 
-    period = choose(
+    period = functools.partial(
+        choose,
         month_text=month,
         quarter=quarter,
         year=year,
@@ -329,6 +340,12 @@ def compute(
         end=end,
         ytd=ytd,
         rolling_months=rolling,
+    )
+    # A usage error now, before reading the extract; 'latest' waits for the extract date.
+    chosen_period = (
+        (lambda day: period(extract_date=day))
+        if wants_latest(month, quarter, year, end)
+        else period()
     )
     request = _request(
         input,
@@ -346,7 +363,11 @@ def compute(
     )
     chosen = _choose_format(fmt, output)
     result, title, alarms = run_compute(
-        request, period, strict=strict, publish=suppress, notify=None if quiet else say
+        request,
+        chosen_period,
+        strict=strict,
+        publish=suppress,
+        notify=None if quiet else say,
     )
     from cpmetrics.render import render
 
@@ -387,10 +408,15 @@ def trend(
 
     Example: cpmetrics trend --from 2018-04 --to 2018-10
     """
-    from cpmetrics.periods import choose
+    from cpmetrics.periods import choose, wants_latest
     from cpmetrics.runner import run_trend
 
-    whole = choose(start=start, end=end)
+    # A usage error now, before reading the extract; 'latest' waits for the extract date.
+    whole = (
+        (lambda day: choose(start=start, end=end, extract_date=day))
+        if wants_latest(end)
+        else choose(start=start, end=end)
+    )
     request = _request(
         input,
         config,
@@ -409,7 +435,12 @@ def trend(
     if wide and chosen is Format.table:
         raise UsageError("--wide is for --format csv or json; the table is already wide")
     result, title, alarms = run_trend(
-        request, whole, by=by, strict=strict, publish=suppress, notify=None if quiet else say
+        request,
+        whole,
+        by=by,
+        strict=strict,
+        publish=suppress,
+        notify=None if quiet else say,
     )
     from cpmetrics.render import render
     from cpmetrics.trend import wide as widen

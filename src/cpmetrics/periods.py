@@ -40,10 +40,41 @@ def month(year: int, month_number: int) -> Period:
 
 def parse_month(text: str) -> Period:
     """'2018-10' -> 1 to 31 October 2018."""
-    found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
-    if not found or not 1 <= int(found.group(2)) <= 12 or found.group(1) == "0000":
+    found = re.fullmatch(r"\s*([0-9]{4})-([0-9]{1,2})\s*", text)
+    if not found or found.group(1) == "0000":
         raise UsageError(f"month '{text}' is not in YYYY-MM form (for example 2018-10)")
+    if not 1 <= int(found.group(2)) <= 12:
+        raise UsageError(f"month '{text}': {int(found.group(2))} is not a month (1 to 12)")
     return month(int(found.group(1)), int(found.group(2)))
+
+
+LATEST = "latest"
+
+
+def latest(kind: str, day: dt.date) -> Period:
+    """The last complete month, calendar quarter or reporting year on or before ``day``."""
+    if kind == "month":
+        period = month(day.year, day.month)
+        step = 1
+    elif kind == "quarter":
+        period = parse_quarter(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+        step = 3
+    else:
+        period = reporting_year(reporting_year_end(day))
+        step = 12
+    if period.end <= day:
+        return period
+    before = _add_months(period.start, -step)
+    if kind == "month":
+        return month(before.year, before.month)
+    if kind == "quarter":
+        return parse_quarter(f"{before.year}-Q{(before.month - 1) // 3 + 1}")
+    return reporting_year(reporting_year_end(before))
+
+
+def wants_latest(*texts: str | None) -> bool:
+    """Whether a period option says 'latest' (resolved once the extract date is known)."""
+    return any(t is not None and t.strip().lower() == LATEST for t in texts)
 
 
 def months(first: Period, last: Period) -> list[Period]:
@@ -162,8 +193,10 @@ def choose(
     end: str | None = None,
     ytd: bool = False,
     rolling_months: int | None = None,
+    extract_date: dt.date | None = None,
 ) -> Period:
-    """The one period a set of command-line options describes."""
+    """The one period a set of command-line options describes. 'latest' (for --month, --quarter
+    or --year) is the last complete one on or before ``extract_date``."""
     given = [
         name
         for name, value in (
@@ -181,7 +214,12 @@ def choose(
         )
     if ytd and rolling_months:
         raise UsageError("use just one of --ytd and --rolling")
-    if month_text:
+    if wants_latest(month_text, quarter, year):
+        if extract_date is None:
+            raise UsageError("'latest' needs the extract date")
+        kind = "month" if month_text else "quarter" if quarter else "year"
+        base = latest(kind, extract_date)
+    elif month_text:
         base = parse_month(month_text)
     elif quarter:
         base = parse_quarter(quarter)
@@ -190,6 +228,10 @@ def choose(
     else:
         if not (start and end):
             raise UsageError("--from and --to go together")
+        if wants_latest(end):
+            if extract_date is None:
+                raise UsageError("'latest' needs the extract date")
+            end = latest("month", extract_date).label
         first = parse_day_or_month(start, end=False)
         last = parse_day_or_month(end, end=True)
         if last < first:

@@ -15,6 +15,7 @@ from typing import TextIO, cast
 import polars as pl
 
 from cpmetrics import CONFIG_NAME
+from cpmetrics import schema as s
 from cpmetrics.api import load_plans
 from cpmetrics.config import Settings, load_settings
 from cpmetrics.dates import DateOrder
@@ -34,6 +35,7 @@ from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
 
 Notify = Callable[[str], None] | None
+PeriodChoice = Callable[[dt.date], Period]  # a period named 'latest', given the extract date
 _REPEAT_RULES = ("either", "history", "count", "within")
 
 
@@ -237,22 +239,61 @@ def _tell(notes: Iterable[str], notify: Notify) -> None:
             notify(note)
 
 
-def _beyond_extract(extract_date: dt.date | None, periods: list[Period]) -> list[str]:
-    """Periods ending after the extract was taken: their figures miss what happened later."""
+def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -> Period:
+    """A period given as 'latest' is chosen once the extract date is known."""
+    if isinstance(period, Period):
+        return period
+    chosen = period(loaded.report.extract_date or dt.date.today())
+    _tell(
+        [
+            f"latest: {chosen.label}, the last complete period by the extract date "
+            f"{loaded.report.extract_date}"
+        ],
+        notify,
+    )
+    return chosen
+
+
+def _outside_extract(loaded: Validated, periods: list[Period]) -> list[str]:
+    """Periods after the extract was taken, or outside the dates it holds: their figures miss
+    what happened then (with no config, the extract date is today: the data's dates still
+    tell)."""
+    extract_date = loaded.report.extract_date
+    dates = loaded.timeline.select(
+        pl.col(s.START_DATE).min().alias("first"),
+        pl.max_horizontal(pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()).alias("last"),
+    ).row(0)
+    first, last = dates
+    notes = []
     late = [p.label for p in periods if extract_date and p.end > extract_date]
-    if not late:
-        return []
-    shown = ", ".join(late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
-    return [
-        f"warning: {shown} {'ends' if len(late) == 1 else 'end'} after the extract date "
-        f"{extract_date}: plans started "
-        "or ended after that date are not in the extract, so these figures are incomplete"
-    ]
+    if late:
+        notes.append(
+            f"warning: {_some(late)} {'ends' if len(late) == 1 else 'end'} after the extract "
+            f"date {extract_date}: plans started or ended after that date are not in the "
+            "extract, so these figures are incomplete"
+        )
+    after = [p.label for p in periods if last and p.start > last and p.label not in late]
+    if after:
+        notes.append(
+            f"warning: {_some(after)} {'starts' if len(after) == 1 else 'start'} after the last "
+            f"date in the extract ({last}): is the extract older than the period?"
+        )
+    before = [p.label for p in periods if first and p.end < first]
+    if before:
+        notes.append(
+            f"warning: {_some(before)} {'ends' if len(before) == 1 else 'end'} before the "
+            f"extract's first plan starts ({first}): its figures cannot include earlier plans"
+        )
+    return notes
+
+
+def _some(labels: list[str]) -> str:
+    return ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
 
 
 def run_compute(
     request: CommandSettings,
-    period: Period,
+    period: Period | PeriodChoice,
     *,
     strict: bool = False,
     publish: bool = False,
@@ -261,10 +302,11 @@ def run_compute(
     """Load, check and compute one period; returns the result, a title for tables, and the
     alarms that make an unattended run exit 1 once the figures are written."""
     loaded = load_checked(request, strict=strict, notify=notify)
+    period = _resolve(period, loaded, notify)
     result = compute(
         loaded.timeline, [period], population=request.population, options=request.options
     )
-    _tell([*result.notes, *_beyond_extract(loaded.report.extract_date, [period])], notify)
+    _tell([*result.notes, *_outside_extract(loaded, [period])], notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
@@ -279,7 +321,7 @@ def run_compute(
 
 def run_trend(
     request: CommandSettings,
-    whole: Period,
+    whole: Period | PeriodChoice,
     *,
     by: str = "month",
     strict: bool = False,
@@ -289,6 +331,7 @@ def run_trend(
     """Load, check and compute every measure for each period in ``whole``, plus the YTD; and
     the alarms, as for ``run_compute``."""
     loaded = load_checked(request, strict=strict, notify=notify)
+    whole = _resolve(whole, loaded, notify)
     trend = build_trend(
         loaded.timeline,
         whole,
@@ -306,7 +349,7 @@ def run_trend(
         [
             *trend.notes,
             *reshaped,
-            *_beyond_extract(loaded.report.extract_date, list(trend.periods)),
+            *_outside_extract(loaded, list(trend.periods)),
         ],
         notify,
     )

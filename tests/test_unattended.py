@@ -1,0 +1,92 @@
+"""What a cron job relies on: periods named 'latest', clear usage errors, outputs it can trust."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cpmetrics.cli import app
+from cpmetrics.periods import latest
+
+PLANS = "child_id,start_date,end_date\nA,2018-01-10,\nB,2018-06-01,2018-11-20\nC,2018-12-03,\n"
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "quarter", "year"),
+    [
+        ("2019-12-31", "2019-12", "2019-Q4", "2018-19"),  # a period ending on the day is complete
+        ("2019-12-30", "2019-11", "2019-Q3", "2018-19"),
+        ("2019-03-31", "2019-03", "2019-Q1", "2018-19"),
+        ("2019-03-30", "2019-02", "2018-Q4", "2017-18"),
+        ("2020-01-01", "2019-12", "2019-Q4", "2018-19"),
+        ("2020-02-29", "2020-02", "2019-Q4", "2018-19"),
+    ],
+)
+def test_latest_complete_period(day: str, month: str, quarter: str, year: str) -> None:
+    on = dt.date.fromisoformat(day)
+    assert (latest("month", on).label, latest("quarter", on).label) == (month, quarter)
+    assert latest("year", on).label == year
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def plans(tmp_path: Path) -> Path:
+    path = tmp_path / "plans.csv"
+    path.write_text(PLANS, encoding="utf-8")
+    return path
+
+
+def test_month_latest_uses_the_extract_date(plans: Path) -> None:
+    result = run("compute", "--month", "latest", plans, "--extract-date", "2018-12-15", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert ",2018-11-01,2018-11-30," in result.stdout
+    assert "latest: 2018-11" in result.stderr
+    same = run("compute", "--month", "2018-11", plans, "--extract-date", "2018-12-15", "-f", "csv")
+    assert result.stdout == same.stdout
+
+
+def test_quarter_year_and_trend_to_latest(plans: Path) -> None:
+    base = (plans, "--extract-date", "2019-04-02", "-f", "csv")
+    assert ",2019-01-01,2019-03-31," in run("compute", "--quarter", "latest", *base).stdout
+    assert ",2018-04-01,2019-03-31," in run("compute", "--year", "LATEST", *base).stdout
+    trend = run("trend", "--from", "2018-12", "--to", "latest", *base)
+    assert trend.exit_code == 0, trend.stderr
+    assert ",2019-03-01,2019-03-31," in trend.stdout and ",2019-04-01," not in trend.stdout
+
+
+def test_month_13_is_not_a_month(plans: Path) -> None:
+    result = run("compute", "--month", "2018-13", plans)
+    assert result.exit_code == 2
+    assert "13 is not a month" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["report.html", "table.md", "fy.xlsx", "out.parquet", "x.xml"])
+def test_an_output_suffix_not_written_is_a_usage_error(plans: Path, name: str) -> None:
+    target = plans.parent / name
+    result = run("compute", "--month", "2018-10", plans, "-o", target)
+    assert result.exit_code == 2
+    assert "writes .csv, .json and .txt" in result.stderr
+    assert not target.exists()
+
+
+def test_known_suffixes_write(plans: Path) -> None:
+    for name, start in (("o.csv", "measure,"), ("o.json", "["), ("o", "measure,")):
+        target = plans.parent / name
+        result = run("compute", "--month", "2018-10", plans, "-o", target)
+        assert result.exit_code == 0, result.stderr
+        assert target.read_text(encoding="utf-8").startswith(start)
+
+
+def test_periods_outside_the_extract_warn_without_a_config(plans: Path) -> None:
+    # No config and no extract date: the extract date is today, but the data's own dates tell.
+    after = run("compute", "--month", "2021-05", plans, "-f", "csv")
+    assert after.exit_code == 0
+    assert "2021-05 starts after the last date in the extract (2018-12-03)" in after.stderr
+    before = run("compute", "--month", "2017-05", plans, "-f", "csv")
+    assert "2017-05 ends before the extract's first plan starts (2018-01-10)" in before.stderr
