@@ -152,9 +152,8 @@ class ReferenceData:
         if frame is None or kind not in _MEASURES or frame.is_empty():
             return ""
         first, last = int(frame["year"].min()), int(frame["year"].max())  # type: ignore[arg-type]
-        if kind == "population":
-            return f"mid-{first} to mid-{last}"
-        return f"{_year_label(first)} to {_year_label(last)}"
+        label = (lambda y: f"mid-{y}") if kind == "population" else _year_label
+        return label(first) if first == last else f"{label(first)} to {label(last)}"
 
     def describe_sources(self) -> list[str]:
         """Where the tables came from: the bundled ones together, then each given file."""
