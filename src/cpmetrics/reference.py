@@ -434,10 +434,10 @@ class Comparison:
             )
         notes += self.reference.describe_sources()
         notes.append(
-            "the comparators' rate per 10,000 is recomputed by cpmetrics: children on a plan at "
-            "31 March (D5) x 10,000 / the ONS mid-year estimate of the year before (the same "
-            "rule as for your own rate, with the estimates above, since revised), so it can "
-            "differ from the rate DfE published at the time"
+            "the comparators' rate per 10,000 is recomputed, not DfE's published figure: "
+            "children on a plan at 31 March Y (D5) x 10,000 / the ONS mid-(Y-1) estimate "
+            "named above (DfE's rule, as for your own rate); DfE published its rate with the "
+            "estimates of the day, since revised, so the two can differ"
         )
         return notes
 
