@@ -233,3 +233,16 @@ def test_findings_name_the_files_own_heading(workdir: Path) -> None:
     assert code == 1
     row = next(csv.DictReader(io.StringIO(out)))
     assert (row["rule"], row["column"], row["header"]) == ("8925", "end_date", "CPPendDate")
+
+
+def test_the_bundled_data_is_read_only_for_an_authority(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up stays cheap: without --la (or la in the config) no open data is read."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the open data was read")
+
+    monkeypatch.setattr("cpmetrics.runner.load_reference", refuse)
+    code, _, err = run("trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv")
+    assert code == 0, err
