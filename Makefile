@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MONTH ?= 2018-10
+# Real files from other projects and the open data as downloaded: beside the clone, not in it.
+SHARED ?= ../shared
 
-.PHONY: setup run test lint bench sample clean
+.PHONY: setup run test test-samples lint bench sample clean
 
 $(BIN)/cpmetrics: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +20,22 @@ setup: $(BIN)/cpmetrics
 run: setup
 	$(BIN)/cpmetrics compute --month $(MONTH)
 
+## test: the project's own tests (tests/); they need nothing beside the clone
 test: setup
 	$(BIN)/python -m pytest -q
 
+## test-samples: the checks against ../shared (public sample files, open data as downloaded); CI
+test-samples: setup
+	@if [ ! -d "$(SHARED)/reference" ] || [ ! -d "$(SHARED)/samples" ]; then \
+		echo "make test-samples: needs $(SHARED)/reference and $(SHARED)/samples beside this clone" \
+			"(set SHARED=PATH to use another folder); 'make test' needs nothing beside it" >&2; \
+		exit 1; \
+	fi
+	CPMETRICS_SHARED="$(SHARED)" $(BIN)/python -m pytest -q tests_samples
+
 lint: setup
-	$(BIN)/python -m ruff check src tests bench
-	$(BIN)/python -m ruff format --check src tests bench
+	$(BIN)/python -m ruff check src tests tests_samples bench
+	$(BIN)/python -m ruff format --check src tests tests_samples bench
 	$(BIN)/python -m mypy
 
 ## sample: regenerate the committed synthetic extract (deterministic)

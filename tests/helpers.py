@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 
 from cpmetrics.engine import Options, Population, compute
 from cpmetrics.periods import Period, parse_month
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # The columns of compute's CSV and of validate's findings CSV, as the README promises them.
 RESULT_HEADER = [

@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from cpmetrics.cli import app
-from helpers import SHARED
 
 PLANS = (
     "child_id,start_date,end_date,previous_plans\n"
@@ -85,6 +84,7 @@ def test_trend_wide_csv(workdir: Path) -> None:
         "england",
         "region",
         "neighbours",
+        "comparator_note",
     ]
 
 
@@ -130,7 +130,32 @@ def test_two_periods_is_a_usage_error(workdir: Path) -> None:
     assert code == 2 and "one period" in err
 
 
-def test_la_population_and_comparators(workdir: Path) -> None:
+def test_la_population_and_comparators_from_the_bundled_data(workdir: Path) -> None:
+    code, out, err = run("compute", "plans.csv", "--month", "2020-03", "--la", "938", "-f", "json")
+    assert code == 0, err
+    rows = {r["measure"]: r for r in json.loads(out)}
+    # West Sussex, year ending March 2020: ONS mid-2019 estimate 173,551.
+    assert rows["rate_per_10k"]["denominator"] == 173_551
+    assert "mid-2019" in err and "West Sussex" in err
+    # England 2019-20: 51,510 / 11,790,492 x 10,000 = 43.7, recomputed, and labelled so.
+    assert rows["rate_per_10k"]["england"] == 43.7
+    assert rows["rate_per_10k"]["comparator_year"] == "2019-20"
+    assert rows["rate_per_10k"]["comparator_note"] == "recomputed: D5 count / ONS mid-2019 estimate"
+    assert rows["repeat_plan_pct"]["comparator_note"] is None  # D3's own figure
+    assert rows["plans_started"]["england"] is None
+    # The neighbours are the DfE model's; stderr says where everything came from.
+    assert "10 statistical neighbours (DfE statistical neighbour model 2025, bundled)" in err
+    assert "bundled with cpmetrics (Open Government Licence v3.0)" in err
+    assert "rate per 10,000 is recomputed" in err
+
+
+def test_a_reference_file_replaces_the_bundled_one(workdir: Path) -> None:
+    ees = (
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+        "region_name,old_la_code,new_la_code,la_name,CPP_start,CPP_subsequent,"
+        "CPP_subsequent_percent\n2020,Reporting year,National,E92000001,England,,,,,,100,25,25.0\n"
+    )
+    (workdir / "d3_new.csv").write_text(ees)
     code, out, err = run(
         "compute",
         "plans.csv",
@@ -139,37 +164,37 @@ def test_la_population_and_comparators(workdir: Path) -> None:
         "--la",
         "938",
         "--reference",
-        str(SHARED / "reference"),
+        "d3_new.csv",
         "-f",
         "json",
     )
     assert code == 0, err
     rows = {r["measure"]: r for r in json.loads(out)}
-    # West Sussex, year ending March 2020: ONS mid-2019 estimate 173,551.
-    assert rows["rate_per_10k"]["denominator"] == 173_551
-    assert "mid-2019" in err and "West Sussex" in err
-    # England 2019-20: 51,510 / 11,790,492 x 10,000 = 43.7.
-    assert rows["rate_per_10k"]["england"] == 43.7
-    assert rows["rate_per_10k"]["comparator_year"] == "2019-20"
-    assert rows["plans_started"]["england"] is None
+    assert rows["repeat_plan_pct"]["england"] == 25.0  # the given D3
+    assert rows["rate_per_10k"]["england"] == 43.7  # the bundled D5 and ONS
+    assert "comparator data from d3_new.csv: DfE children in need D3 2019-20" in err
 
 
-def test_la_without_reference_is_a_usage_error(workdir: Path) -> None:
-    code, _, err = run("compute", "plans.csv", "--month", "2020-03", "--la", "938")
-    assert code == 2 and "--reference" in err
+def test_the_configs_neighbours_replace_the_models(workdir: Path) -> None:
+    config = 'la = "938"\nneighbours = ["Hampshire", "Kent"]\n' + CONFIG
+    (workdir / "cpmetrics.toml").write_text(config)
+    code, _, err = run("compute", "plans.csv", "--month", "2020-03", "-f", "csv")
+    assert code == 0, err
+    assert "2 statistical neighbours (set in cpmetrics.toml): Hampshire, Kent" in err
+    # They are West Sussex's: another authority on the command line gets its own from the model.
+    code, _, err = run("compute", "plans.csv", "--month", "2020-03", "--la", "Kent", "-f", "csv")
+    assert code == 0, err
+    assert "comparators for Kent" in err and "DfE statistical neighbour model 2025" in err
+
+
+def test_neighbours_without_an_authority_is_a_usage_error(workdir: Path) -> None:
+    (workdir / "cpmetrics.toml").write_text('neighbours = ["Kent"]\n' + CONFIG)
+    code, _, err = run("compute", "plans.csv", "--month", "2020-03")
+    assert code == 2 and "--la" in err
 
 
 def test_unknown_la(workdir: Path) -> None:
-    code, _, err = run(
-        "compute",
-        "plans.csv",
-        "--month",
-        "2020-03",
-        "--la",
-        "Atlantis",
-        "--reference",
-        str(SHARED / "reference"),
-    )
+    code, _, err = run("compute", "plans.csv", "--month", "2020-03", "--la", "Atlantis")
     assert code == 2 and "Atlantis" in err
 
 
@@ -208,3 +233,16 @@ def test_findings_name_the_files_own_heading(workdir: Path) -> None:
     assert code == 1
     row = next(csv.DictReader(io.StringIO(out)))
     assert (row["rule"], row["column"], row["header"]) == ("8925", "end_date", "CPPendDate")
+
+
+def test_the_bundled_data_is_read_only_for_an_authority(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up stays cheap: without --la (or la in the config) no open data is read."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the open data was read")
+
+    monkeypatch.setattr("cpmetrics.runner.load_reference", refuse)
+    code, _, err = run("trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv")
+    assert code == 0, err

@@ -16,9 +16,6 @@ from cpmetrics.errors import DataError, InputError
 from cpmetrics.io.excel import read_excel
 from cpmetrics.validate import validate_extract
 
-ANNEX_A = Path(__file__).resolve().parents[2] / "shared" / "samples" / "annex_a"
-SAMPLE = ANNEX_A / "liia_tools__Annex_A.xlsx"
-
 Rows = Sequence[Sequence[object]]
 PLAN_HEADINGS = [
     "Child Unique ID",
@@ -47,47 +44,51 @@ def assert_text_frame(frame: pl.DataFrame) -> None:
     assert all(dtype == pl.String for name, dtype in frame.schema.items() if name != "line")
 
 
-# --- the real Annex A sample -------------------------------------------------------------
+# --- a workbook laid out like liia-tools' Annex A sample ---------------------------------
+# (tests_samples/ reads the real one): sheets 'List 1'..'List 11' with headings in row 1, an id
+# stored as a number, dates as date cells, categories spelled out and a fractional age.
+
+LIST_7_HEADINGS = [
+    "Child Unique ID",
+    "Date of Birth",
+    "Age",
+    "Child Protection Plan Start Date",
+    "Initial Category of Abuse",
+    "Child Protection Plan End Date",
+    "Number of Previous Child Protection Plans",
+]
 
 
-def test_annex_a_sample_reads_list_7() -> None:
-    raw = read_excel(SAMPLE)
-    assert raw.format == "xlsx"
-    assert raw.source == str(SAMPLE)
+def annex_a_like(path: Path) -> Path:
+    lists: dict[str, Rows] = {f"List {n}": [["Child Unique ID", "Age"]] for n in range(1, 12)}
+    lists["List 1"] = [["Child Unique ID", "Date of Contact"], [9212044, dt.datetime(2020, 9, 16)]]
+    lists["List 7"] = [
+        LIST_7_HEADINGS,
+        [10721552, dt.datetime(2021, 1, 4), 0.19, dt.datetime(2020, 11, 23), "Physical abuse",
+         dt.datetime(2021, 2, 16), 0],
+        [5358472, dt.datetime(2015, 5, 29), 5.8, dt.datetime(2021, 2, 8), "Neglect", None, 1],
+    ]  # fmt: skip
+    return workbook(path, lists)
+
+
+def test_annex_a_layout_reads_list_7(tmp_path: Path) -> None:
+    raw = read_excel(annex_a_like(tmp_path / "Annex_A.xlsx"))
     assert raw.details == {"sheet": "List 7", "header_row": "1"}
-    frame = raw.frame
-    assert_text_frame(frame)
-    assert frame.height == 7
-    assert frame["line"].to_list() == [2, 3, 4, 5, 6, 7, 8]
-    first = frame.row(0, named=True)
-    assert first["Child Unique ID"] == "10721552"  # a number cell, as Excel shows it
-    assert first["Child Protection Plan Start Date"] == "2020-11-23"
-    assert first["Child Protection Plan End Date"] == "2021-02-16"
-    assert first["Date of Birth"] == "2021-01-04"
-    assert first["Number of Previous Child Protection Plans"] == "0"
-    assert first["Initial Category of Abuse"] == "Physical abuse"
-    last = frame.row(6, named=True)
-    assert last["Child Unique ID"] == "6913085"
-    assert last["Child Protection Plan Start Date"] == "2019-06-25"
-    assert last["Child Protection Plan End Date"] == "2020-09-17"
-    ends = frame["Child Protection Plan End Date"]
-    assert ends.null_count() == 2
-    assert frame.filter(ends.is_null())["line"].to_list() == [3, 4]
+    assert_text_frame(raw.frame)
+    assert raw.frame.rows() == [
+        (2, "10721552", "2021-01-04", "0.19", "2020-11-23", "Physical abuse", "2021-02-16", "0"),
+        (3, "5358472", "2015-05-29", "5.8", "2021-02-08", "Neglect", None, "1"),
+    ]
 
 
-def test_annex_a_sample_validates_to_seven_plans() -> None:
-    validated = validate_extract(read_excel(SAMPLE), extract_date=dt.date(2026, 1, 1))
-    assert validated.report.input_rows == 7
-    assert validated.report.used_rows == 7
-    assert validated.plans["end_date"].null_count() == 2
-    assert validated.plans["start_date"].min() == dt.date(2019, 6, 25)
-
-
-def test_annex_a_sample_other_list_by_name() -> None:
-    raw = read_excel(SAMPLE, sheet="List 1")
-    assert raw.details["sheet"] == "List 1"
-    assert raw.frame.columns[:2] == ["line", "Child Unique ID"]
-    assert raw.frame.height == 5
+def test_annex_a_layout_validates_and_other_list_by_name(tmp_path: Path) -> None:
+    path = annex_a_like(tmp_path / "Annex_A.xlsx")
+    validated = validate_extract(read_excel(path), extract_date=dt.date(2026, 1, 1))
+    assert (validated.report.input_rows, validated.report.used_rows) == (2, 2)
+    assert validated.plans["end_date"].null_count() == 1
+    other = read_excel(path, sheet="List 1")
+    assert other.details["sheet"] == "List 1"
+    assert other.frame.rows() == [(2, "9212044", "2020-09-16")]
 
 
 # --- sheet choice ------------------------------------------------------------------------

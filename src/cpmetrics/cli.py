@@ -277,7 +277,11 @@ LaOpt = Annotated[
 ]
 ReferenceOpt = Annotated[
     list[Path] | None,
-    typer.Option("--reference", help="EES open-data CSV, or a folder of them (repeatable)."),
+    typer.Option(
+        "--reference",
+        help="Newer EES open-data CSV, or a folder of them (repeatable): replaces the bundled "
+        "table of the same kind.",
+    ),
 ]
 DurationOpt = Annotated[
     bool | None,

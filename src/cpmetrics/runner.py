@@ -26,8 +26,9 @@ from cpmetrics.periods import Period
 from cpmetrics.reference import (
     Comparison,
     attach_comparators,
+    compare_with,
+    load_reference,
     neighbour_gaps,
-    read_reference,
 )
 from cpmetrics.render import Format
 from cpmetrics.suppress import suppress
@@ -165,18 +166,20 @@ def _date_order(text: str | None) -> DateOrder | None:
 
 
 def _comparison(la: str | None, paths: list[Path], settings: Settings) -> Comparison | None:
+    """The authority and its comparators, from the bundled DfE/ONS open data (read only here,
+    when an authority is named) and any newer files given, which replace the bundled ones."""
     if la is None:
-        if settings.neighbours and paths:
+        if settings.neighbours:
             raise UsageError("statistical neighbours are set but not the authority: give --la")
         return None
-    if not paths:
-        raise UsageError(
-            f"--la needs the EES open-data files: give --reference FOLDER or set 'reference' "
-            f"in {CONFIG_NAME}"
-        )
-    data = read_reference(paths)
-    area = data.find(la)
-    return Comparison(data, area, tuple(data.find(n) for n in settings.neighbours))
+    data = load_reference(paths)
+    own = settings.neighbours
+    # The config's neighbours belong to the config's authority, not to another given by --la
+    # (that one gets the DfE model's neighbours).
+    if own and settings.la is not None and data.find(settings.la) != data.find(la):
+        own = []
+    chosen_in = str(settings.source or CONFIG_NAME)
+    return compare_with(data, la, own, chosen_in=chosen_in)
 
 
 def load(request: CommandSettings) -> Validated:
@@ -311,7 +314,7 @@ def run_compute(
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
         gaps = neighbour_gaps(request.comparison, [period.end])
-        _tell([request.comparison.describe(), *gaps], notify)
+        _tell([*request.comparison.describe(), *gaps], notify)
         title += f", {request.comparison.area.name}"
     if publish:
         result = Result(suppress(result.table), result.notes)
@@ -359,7 +362,7 @@ def run_trend(
     trend = replace(trend, table=attach_comparators(trend.table, request.comparison))
     if request.comparison is not None:
         gaps = neighbour_gaps(request.comparison, trend.table["period_end"].to_list())
-        _tell([request.comparison.describe(), *gaps], notify)
+        _tell([*request.comparison.describe(), *gaps], notify)
         title += f", {request.comparison.area.name}"
     if publish:
         trend = replace(trend, table=suppress(trend.table))

@@ -10,6 +10,7 @@ import polars as pl
 
 from cpmetrics.engine import Options, Population, compute_each
 from cpmetrics.periods import Period, split, year_to_date
+from cpmetrics.reference import COMPARATOR_COLUMNS
 from cpmetrics.suppress import MARK, SUPPRESSED
 from cpmetrics.targets import Target, rag
 
@@ -100,9 +101,7 @@ def wide(trend: Trend) -> pl.DataFrame:
         )
     main = table.filter(pl.col("period_type") != "ytd")
     out = main.pivot(on="period", index=["measure", "label", "unit"], values="value")
-    compare = [
-        c for c in ("comparator_year", "england", "region", "neighbours") if c in main.columns
-    ]
+    compare = [c for c in COMPARATOR_COLUMNS if c in main.columns]
     latest = main.filter(pl.col("period_end") == pl.col("period_end").max()).select(
         "measure", "target", "rag", *compare
     )

@@ -50,7 +50,12 @@ def write_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None
         write_trend_table(table, stream, title=title)
         return
     compare = _has_comparators(table)
-    grid = Table(title=title or None, title_justify="left")
+    grid = Table(
+        title=title or None,
+        title_justify="left",
+        caption=_recomputed_caption(table) if compare else None,
+        caption_justify="left",
+    )
     grid.add_column("Measure")
     grid.add_column("Value", justify="right")
     grid.add_column("Numerator", justify="right")
@@ -88,15 +93,33 @@ def _comparator_cells(row: dict[str, object], *, percent_sign: bool = True) -> l
     ]
 
 
+def _recomputed_caption(table: pl.DataFrame) -> str | None:
+    """Which comparators cpmetrics recomputed rather than took as DfE published them (a
+    caption, not a mark in the cells: a year of months leaves no room in the trend table)."""
+    if "comparator_note" not in table.columns:
+        return None
+    noted = table.filter(pl.col("comparator_note").is_not_null())
+    lines = [
+        f"{BY_ID[measure].short} comparators {note}"
+        for measure, note in noted.select("measure", "comparator_note")
+        .unique(maintain_order=True)
+        .iter_rows()
+    ]
+    return "\n".join(lines) or None
+
+
 def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None:
     """Rows of measures, periods as columns, then YTD, target and the latest period's RAG."""
     main = table.filter(pl.col("period_type") != "ytd")
     ytd = table.filter(pl.col("period_type") == "ytd")
     periods = main.select("period", "period_start", "period_type").unique(maintain_order=True)
     # No vertical rules: a year of months, YTD, target, RAG and comparators fit 120 columns.
+    latest = main.filter(pl.col("period_end") == pl.col("period_end").max())
     grid = Table(
         title=title or None,
         title_justify="left",
+        caption=_recomputed_caption(latest),
+        caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=True,
