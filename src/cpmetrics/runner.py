@@ -375,7 +375,7 @@ def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, lim
     # The file's own heading beside the canonical name: analysts look for their column.
     headers = {canonical: header for header, canonical in report.columns.items()}
     findings = report.findings.select(
-        pl.lit(report.source).alias("file"),
+        report.file_names().alias("file"),
         *FINDING_COLUMNS,
         pl.col("column")
         .replace_strict(headers, default=pl.col("column"), return_dtype=pl.String)

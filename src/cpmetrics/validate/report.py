@@ -21,8 +21,13 @@ FINDING_COLUMNS = {
 }
 
 
+# Which row of which file (a number and a place in the list of files): not shown, but what
+# tells two rows on one line, or in two files, apart.
+FINDING_SCHEMA = {"_row": pl.Int64, "_file": pl.Int32, **FINDING_COLUMNS}
+
+
 def empty_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema=FINDING_COLUMNS)
+    return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,12 @@ class ValidationReport:
     extract_date: dt.date | None = None  # the date end and start dates were checked against
     # NULL, N/A, 9999-12-31...: column -> value as written -> how many were read as blank.
     read_as_blank: dict[str, dict[str, int]] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()  # the files read, in the order given (findings' _file)
+
+    def file_names(self) -> pl.Expr:
+        """Each finding's file, by name."""
+        names = dict(enumerate(self.sources or (self.source,)))
+        return pl.col("_file").replace_strict(names, default=self.source, return_dtype=pl.String)
 
     @property
     def excluded_rows(self) -> int:
@@ -111,9 +122,22 @@ class ValidationReport:
     def summary(self) -> str:
         """One line for stderr: '3 of 1,204 rows excluded (8925 x2, 8840 x1); ...'."""
         parts = []
-        if self.excluded_rows:
-            why = ", ".join(f"{code} x{n}" for code, n in self.excluded_by_rule.items())
-            parts.append(f"{self.excluded_rows:,} of {self.input_rows:,} rows excluded ({why})")
+        expected = {c: n for c, n in self.excluded_by_rule.items() if RULES[c].severity == "info"}
+        repeated = sum(expected.values())
+        if len(self.sources) > 1:
+            parts.append(
+                f"{len(self.sources)} files, {self.input_rows:,} rows"
+                + (f", of which {repeated:,} repeat a plan of a later file" if repeated else "")
+            )
+        if self.excluded_rows > repeated:
+            why = ", ".join(
+                f"{code} x{n}" for code, n in self.excluded_by_rule.items() if code not in expected
+            )
+            parts.append(
+                f"{self.excluded_rows - repeated:,} of {self.input_rows:,} rows excluded ({why})"
+            )
+        elif repeated:
+            parts.append(f"all {self.input_rows - repeated:,} plans used")
         else:
             parts.append(f"all {self.input_rows:,} row{'' if self.input_rows == 1 else 's'} used")
         kept = self.kept_with_errors()

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# "info": what is expected and handled, such as a plan in two census returns.
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ _RULES = (
     Rule("8925", "error", True, "End date before start date"),
     Rule("8840", "error", True, "Plan starts and ends on the same day"),
     Rule("duplicate-row", "error", True, "Exact duplicate of an earlier row"),
+    # Several files: the plan is counted from the latest file that has it.
+    Rule("repeated-plan", "info", True, "The same plan is in a later file, counted from there"),
+    Rule("files-disagree", "warning", False, "Two files hold the same plan with different ends"),
     # Overlaps are errors in the census, but no row is the wrong one to drop: both are kept and
     # the snapshot counts the child once (spec, "Plans vs children").
     Rule("8935", "error", False, "More than one open plan for a child"),

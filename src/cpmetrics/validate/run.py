@@ -24,12 +24,15 @@ from cpmetrics.markers import (
     spellings,
     split_local,
 )
-from cpmetrics.validate.report import FINDING_COLUMNS, ValidationReport, empty_findings
+from cpmetrics.validate.report import FINDING_SCHEMA, ValidationReport, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER, RULES
 
 _RAW = "_raw_"  # prefix for the text as read, kept for messages
 # Added by the readers, not data: the line, ragged-row markers, the XML element path.
-_READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path")
+# Ours, across files: a row's number (unique even where two plans share a line), its file's
+# place in the list, and that file's extract date.
+ROW, SOURCE, EXTRACT_DATE = "_row", "_file", "_extract"
+_READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path", ROW, SOURCE)
 _PARSED_LATER = (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)  # trimmed only if the fast parse fails
 
 
@@ -59,51 +62,67 @@ def validate_extract(
 
     ``open_markers``: text read as blank besides NULL, N/A and the like (spec), and ISO dates
     that mark an open plan's end date."""
-    header_map, clashes = s.match_columns(
-        [c for c in raw.frame.columns if c not in _READER_COLUMNS and not _duplicate_name(c)],
-        mapping,
+    return validate_extracts(
+        [raw],
+        extract_dates=[extract_date],
+        mapping=mapping,
+        date_order=date_order,
+        open_markers=open_markers,
     )
-    missing = [c for c in s.REQUIRED if c not in header_map.values()]
-    if missing:
-        headers = [c for c in raw.frame.columns if c not in _READER_COLUMNS]
-        found = _list_columns(headers)
-        unmatched = s.unmatched_mapping(headers, mapping)
-        likely = s.near_misses([h for h in headers if h not in header_map], missing)
-        example = likely[0] if likely else ("Your Header", missing[0])
-        hint = (
-            f"the config maps {', '.join(unmatched)}, which the file lacks"
-            if unmatched
-            else f"name the file's column in cpmetrics.toml under [columns], e.g. "
-            f'{example[1]} = "{example[0]}"'
+
+
+def validate_extracts(
+    raws: Sequence[RawExtract],
+    *,
+    extract_dates: Sequence[dt.date],
+    mapping: Mapping[str, str] | None = None,
+    date_order: DateOrder | None = None,
+    open_markers: Sequence[str] = (),
+) -> Validated:
+    """Several files read as one extract (a council's census returns for several years, say).
+
+    Each file is read on its own terms (its headings, its date order, its extract date); the
+    rules then run over all of them, so that a child's plans in different files are one
+    history. A plan in more than one file (same child, same start) is counted once, from the
+    file with the latest extract date (the later position breaks a tie); a difference between
+    the files is reported.
+    """
+    prepared = []
+    offset = 0
+    for index, (raw, extract_date) in enumerate(zip(raws, extract_dates, strict=True)):
+        prepared.append(
+            _prepare(raw, index, offset, extract_date, mapping, date_order, open_markers)
         )
-        noun = "column" if len(missing) == 1 else "columns"
-        raise DataError(
-            f"{raw.source}: required {noun} {', '.join(repr(m) for m in missing)} not found "
-            f"(columns in the file: {found}); {hint}"
-        )
-    frame, read_as_blank = _canonical(raw.frame, header_map, raw.source, date_order, open_markers)
+        offset += raw.frame.height
+    frame = pl.concat([p.frame for p in prepared])
+    if len(prepared) > 1:  # one child, one key, whichever file
+        frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
+    present = set().union(*(p.header_map.values() for p in prepared))
     ordered = _by_child(frame)
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     early = pl.concat(
         [
-            _structural_findings(raw.frame, clashes),
-            _row_findings(frame, extract_date, set(header_map.values())),
+            *(p.structural for p in prepared),
+            _row_findings(frame, present),
             # Only where NUL bytes can be: a CSV reader saw some, or a binary format.
-            _nul_findings(frame, set(header_map.values()))
-            if raw.details.get("nul_bytes") or raw.format in ("xlsx", "parquet")
+            _nul_findings(frame, present)
+            if any(r.details.get("nul_bytes") or r.format in ("xlsx", "parquet") for r in raws)
             else empty_findings(),
         ]
     )
+    unusable = early.filter(pl.col("rule").is_in(excluding))[ROW]
+    if len(prepared) > 1:
+        early = pl.concat([early, _repeated_findings(frame, unusable, raws, extract_dates)])
+        unusable = early.filter(pl.col("rule").is_in(excluding))[ROW]
     # A row is a duplicate of an earlier usable row: one excluded already (a short row, say)
     # does not make the next row like it a duplicate.
-    unusable = early.filter(pl.col("rule").is_in(excluding))[s.LINE]
     row_findings = pl.concat([early, _duplicate_findings(frame, ordered, unusable)])
     findings = [row_findings]
-    excluded_lines = row_findings.filter(pl.col("rule").is_in(excluding))
-    if excluded_lines.height:
-        gone = excluded_lines.select(s.LINE).unique()
-        kept = frame.join(gone, on=s.LINE, how="anti")
-        ordered = ordered.join(gone, on=s.LINE, how="anti", maintain_order="left")
+    excluded_rows = row_findings.filter(pl.col("rule").is_in(excluding))
+    if excluded_rows.height:
+        gone = excluded_rows.select(ROW).unique()
+        kept = frame.join(gone, on=ROW, how="anti", maintain_order="left")
+        ordered = ordered.join(gone, on=ROW, how="anti", maintain_order="left")
     else:
         kept = frame
     # Each plan's place among its child's plans: the overlap rules need it, and the engine
@@ -111,39 +130,191 @@ def validate_extract(
     history = with_child_history(ordered, presorted=True)
     findings.append(_overlap_findings(kept, history))
     all_findings = pl.concat(findings).sort(
-        s.LINE, pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32), nulls_last=False
+        ROW, pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32), nulls_last=False
     )
     primary = (
-        excluded_lines.with_columns(
+        excluded_rows.with_columns(
             pl.col("rule").replace_strict(RULE_ORDER, return_dtype=pl.Int32).alias("_order")
         )
         .sort("_order")
-        .unique(s.LINE, keep="first")
+        .unique(ROW, keep="first")
         .group_by("rule", "_order")
         .len()
         .sort("_order")
     )
-    plans = kept.select(s.LINE, *s.CANONICAL)
+    several = len(prepared) > 1
+    plans = kept.select(s.LINE, *s.CANONICAL, *([SOURCE] if several else []))
+    if several:
+        names = {i: r.source for i, r in enumerate(raws)}
+        plans = plans.with_columns(pl.col(SOURCE).replace_strict(names, return_dtype=pl.String))
     timeline = history.select(
         s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS, *HISTORY_COLUMNS
     )
+    header_map: dict[str, str] = {}
+    read_as_blank: dict[str, dict[str, int]] = {}
+    for p in prepared:
+        header_map |= {h: c for h, c in p.header_map.items() if c not in header_map.values()}
+        for column, counts in p.read_as_blank.items():
+            merged = read_as_blank.setdefault(column, {})
+            for value, n in counts.items():
+                merged[value] = merged.get(value, 0) + n
     report = ValidationReport(
-        source=raw.source,
-        input_rows=raw.frame.height,
+        source=" ".join(r.source for r in raws),
+        input_rows=frame.height,
         used_rows=plans.height,
         findings=all_findings,
         excluded_by_rule=dict(
             zip(primary["rule"].to_list(), primary["len"].to_list(), strict=True)
         ),
         columns=header_map,
-        blank_lines=int(raw.details.get("blank_lines", 0)),
+        blank_lines=sum(int(r.details.get("blank_lines", 0)) for r in raws),
         ignored_columns=tuple(
-            c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS
+            dict.fromkeys(
+                c
+                for r, p in zip(raws, prepared, strict=True)
+                for c in r.frame.columns
+                if c not in p.header_map and c not in _READER_COLUMNS
+            )
         ),
-        extract_date=extract_date,
+        extract_date=max(extract_dates),
         read_as_blank=read_as_blank,
+        sources=tuple(r.source for r in raws),
     )
     return Validated(plans=plans, report=report, timeline=timeline)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """One file's rows in canonical form, and what was found about the file as a whole."""
+
+    frame: pl.DataFrame
+    header_map: dict[str, str]
+    structural: pl.DataFrame
+    read_as_blank: dict[str, dict[str, int]]
+
+
+def _prepare(
+    raw: RawExtract,
+    index: int,
+    offset: int,
+    extract_date: dt.date,
+    mapping: Mapping[str, str] | None,
+    date_order: DateOrder | None,
+    open_markers: Sequence[str],
+) -> _Prepared:
+    """Match the headings, type the columns and number the rows (``_row``: unique across
+    files, and within a file even where two plans share a line of a minified XML file)."""
+    header_map, clashes = s.match_columns(
+        [c for c in raw.frame.columns if c not in _READER_COLUMNS and not _duplicate_name(c)],
+        mapping,
+    )
+    missing = [c for c in s.REQUIRED if c not in header_map.values()]
+    if missing:
+        _missing_columns(raw, header_map, missing, mapping)
+    frame, read_as_blank = _canonical(raw.frame, header_map, raw.source, date_order, open_markers)
+    numbering = [
+        (pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias(ROW),
+        pl.lit(index, pl.Int32).alias(SOURCE),
+    ]
+    frame = frame.with_columns(*numbering, pl.lit(extract_date).alias(EXTRACT_DATE))
+    structural = _structural_findings(raw.frame.with_columns(numbering), clashes)
+    structural = structural.with_columns(pl.col(SOURCE).fill_null(index))
+    return _Prepared(frame, header_map, structural, read_as_blank)
+
+
+def _missing_columns(
+    raw: RawExtract,
+    header_map: Mapping[str, str],
+    missing: list[str],
+    mapping: Mapping[str, str] | None,
+) -> None:
+    headers = [c for c in raw.frame.columns if c not in _READER_COLUMNS]
+    found = _list_columns(headers)
+    unmatched = s.unmatched_mapping(headers, mapping)
+    likely = s.near_misses([h for h in headers if h not in header_map], missing)
+    example = likely[0] if likely else ("Your Header", missing[0])
+    hint = (
+        f"the config maps {', '.join(unmatched)}, which the file lacks"
+        if unmatched
+        else f"name the file's column in cpmetrics.toml under [columns], e.g. "
+        f'{example[1]} = "{example[0]}"'
+    )
+    noun = "column" if len(missing) == 1 else "columns"
+    raise DataError(
+        f"{raw.source}: required {noun} {', '.join(repr(m) for m in missing)} not found "
+        f"(columns in the file: {found}); {hint}"
+    )
+
+
+def _repeated_findings(
+    frame: pl.DataFrame,
+    unusable: pl.Series,
+    raws: Sequence[RawExtract],
+    extract_dates: Sequence[dt.date],
+) -> pl.DataFrame:
+    """A plan (child and start) in more than one file is counted from the latest file only:
+    the others' rows are ``repeated-plan`` (excluded, expected), and where their end dates
+    differ, ``files-disagree`` names both files and lines."""
+    # Latest extract date first; of two files with one date, the later given.
+    rank = {i: (d, i) for i, d in enumerate(extract_dates)}
+    order = {i: n for n, i in enumerate(sorted(rank, key=rank.__getitem__))}
+    usable = frame.filter(
+        ~pl.col(ROW).is_in(unusable.implode()) & pl.col(s.START_DATE).is_not_null()
+    )
+    key = [s.CHILD_KEY, s.START_DATE]
+    several = usable.filter(pl.col(SOURCE).n_unique().over(key) > 1)
+    if several.is_empty():
+        return empty_findings()
+    several = several.with_columns(
+        pl.col(SOURCE).replace_strict(order, return_dtype=pl.Int32).alias("_rank")
+    )
+    best = pl.col("_rank") == pl.col("_rank").max().over(key)
+    winners = (
+        several.filter(best)
+        .group_by(key)
+        .agg(
+            pl.col(SOURCE).first().alias("_kept_file"),
+            pl.col(s.LINE).first().alias("_kept_line"),
+            pl.col(_RAW + s.END_DATE).first().alias("_kept_end"),
+        )
+    )
+    names = {i: r.source for i, r in enumerate(raws)}
+    losers = (
+        several.filter(~best)
+        .join(winners, on=key)
+        .with_columns(
+            pl.col("_kept_file").replace_strict(names, return_dtype=pl.String).alias("_kept_name")
+        )
+    )
+    differ = ~pl.col(_RAW + s.END_DATE).eq_missing(pl.col("_kept_end"))
+    return _findings_for(
+        losers,
+        [
+            (
+                "repeated-plan",
+                pl.lit(True),
+                s.START_DATE,
+                pl.format(
+                    "the same plan (child, start) is in {} line {}, a later extract, and is "
+                    "counted from there",
+                    pl.col("_kept_name"),
+                    pl.col("_kept_line"),
+                ),
+            ),
+            (
+                "files-disagree",
+                differ,
+                s.END_DATE,
+                pl.format(
+                    "end date here {}, in {} line {}: {} (the later file is used)",
+                    pl.col(_RAW + s.END_DATE).fill_null("blank (open)"),
+                    pl.col("_kept_name"),
+                    pl.col("_kept_line"),
+                    pl.col("_kept_end").fill_null("blank (open)"),
+                ),
+            ),
+        ],
+    )
 
 
 def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
@@ -155,9 +326,8 @@ def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
     order as one sort on three columns, in half the time; and extracts usually list plans by
     start date, or by child and start, so that the sort by child alone is often enough.
     """
-    slim = frame.select(s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS)
-    if not slim[s.LINE].is_sorted():
-        slim = slim.sort(s.LINE)  # readers give file order; stability below relies on it
+    # Rows come numbered in file order (``_row``): the stable sorts below rely on it.
+    slim = frame.select(ROW, s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS)
     ordered = slim.sort(s.CHILD_KEY, nulls_last=True, maintain_order=True)
     key, start = pl.col(s.CHILD_KEY), pl.col(s.START_DATE)
     out_of_order = ordered.select(
@@ -420,6 +590,8 @@ def _findings_for(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
         value = pl.col(_RAW + column) if column else pl.lit(None, pl.String)
         parts.append(
             failing.select(
+                pl.col(ROW),
+                pl.col(SOURCE),
                 pl.lit(rule).alias("rule"),
                 pl.lit(RULES[rule].severity).alias("severity"),
                 pl.col(s.LINE).alias("line"),
@@ -428,18 +600,18 @@ def _findings_for(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
                 (pl.lit(message) if isinstance(message, str) else message)
                 .cast(pl.String)
                 .alias("message"),
-            ).cast(FINDING_COLUMNS)  # type: ignore[arg-type]
+            ).cast(FINDING_SCHEMA)  # type: ignore[arg-type]
         )
     return pl.concat(parts)
 
 
-def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str]) -> pl.DataFrame:
+def _row_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
     blank = pl.col("_blank")
     live = ~blank
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
     raw = {c: pl.col(_RAW + c) for c in s.CANONICAL}
     unreadable = {c: raw[c].is_not_null() & pl.col(c).is_null() for c in s.DATE_COLUMNS}
-    when = extract_date.isoformat()
+    extract_date = pl.col(EXTRACT_DATE)
     checks: list[Check] = [
         ("blank-row", blank, None, "blank row"),
         ("blank-id", live & raw[s.CHILD_ID].is_null(), s.CHILD_ID, "child id is blank"),
@@ -460,13 +632,13 @@ def _row_findings(frame: pl.DataFrame, extract_date: dt.date, present: set[str])
             "8720",
             start > extract_date,
             s.START_DATE,
-            f"start date is after the extract date {when}",
+            pl.format("start date is after the extract date {}", extract_date),
         ),
         (
             "future-date",
             end > extract_date,
             s.END_DATE,
-            f"end date is after the extract date {when}",
+            pl.format("end date is after the extract date {}", extract_date),
         ),
         ("8925", end < start, s.END_DATE, pl.format("end date is before the start date {}", start)),
         ("8840", end == start, s.END_DATE, "plan starts and ends on the same day"),
@@ -558,20 +730,20 @@ def _duplicate_findings(
     same = pl.col(s.CHILD_KEY).eq_missing(pl.col(s.CHILD_KEY).shift(1)) & pl.col(
         s.START_DATE
     ).eq_missing(pl.col(s.START_DATE).shift(1))
-    pairs = ordered.select(s.LINE, same.fill_null(False).alias("_same"))
-    lines = pairs.filter(pl.col("_same") | pl.col("_same").shift(-1).fill_null(False))[s.LINE]
-    if lines.is_empty():
+    pairs = ordered.select(ROW, same.fill_null(False).alias("_same"))
+    rows = pairs.filter(pl.col("_same") | pl.col("_same").shift(-1).fill_null(False))[ROW]
+    if rows.is_empty():
         return empty_findings()
     candidates = frame.filter(
-        pl.col(s.LINE).is_in(lines.implode())
+        pl.col(ROW).is_in(rows.implode())
         & ~pl.col("_blank")
-        & ~pl.col(s.LINE).is_in(unusable.implode())
+        & ~pl.col(ROW).is_in(unusable.implode())
     )
     if candidates.is_empty():
         return empty_findings()
     raw_cols = [_RAW + c for c in s.CANONICAL]
     key = pl.struct(raw_cols)
-    marked = candidates.sort(s.LINE).with_columns(
+    marked = candidates.sort(ROW).with_columns(
         (~key.is_first_distinct()).alias("_dup"), pl.col(s.LINE).first().over(key).alias("_first")
     )
     return _findings_for(
@@ -592,17 +764,15 @@ def _overlap_findings(plans: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFram
 
     The ordering work runs on a slim frame; only flagged rows are looked up in full.
     """
-    overlapping = ordered.filter(pl.col(s.START_DATE) < pl.col("_earlier_end"))[s.LINE]
+    overlapping = ordered.filter(pl.col(s.START_DATE) < pl.col("_earlier_end"))[ROW]
     open_plans = ordered.filter(pl.col(s.END_DATE).is_null())
     two_open = open_plans.filter(pl.col(s.CHILD_KEY).is_duplicated()).with_columns(
         pl.len().over(s.CHILD_KEY).alias("_open")
     )
     if overlapping.is_empty() and two_open.is_empty():
         return empty_findings()
-    flagged = plans.filter(
-        pl.col(s.LINE).is_in(pl.concat([overlapping, two_open[s.LINE]]).implode())
-    )
-    flagged = flagged.join(two_open.select(s.LINE, "_open"), on=s.LINE, how="left")
+    flagged = plans.filter(pl.col(ROW).is_in(pl.concat([overlapping, two_open[ROW]]).implode()))
+    flagged = flagged.join(two_open.select(ROW, "_open"), on=ROW, how="left")
     return pl.concat(
         [
             _findings_for(
@@ -610,7 +780,7 @@ def _overlap_findings(plans: pl.DataFrame, ordered: pl.DataFrame) -> pl.DataFram
                 [
                     (
                         "8940",
-                        pl.col(s.LINE).is_in(overlapping.implode()),
+                        pl.col(ROW).is_in(overlapping.implode()),
                         s.START_DATE,
                         "plan starts before an earlier plan of the same child has ended",
                     ),
@@ -654,7 +824,7 @@ def _structural_findings(frame: pl.DataFrame, clashes: list[tuple[str, str, str]
         for column in frame.columns
         if _duplicate_name(column)
     ]
-    out = pl.DataFrame(rows, schema=FINDING_COLUMNS) if rows else empty_findings()
+    out = pl.DataFrame(rows, schema=FINDING_SCHEMA) if rows else empty_findings()
     parts = [out]
     if EXTRA in frame.columns:
         parts.append(
