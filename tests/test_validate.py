@@ -195,7 +195,9 @@ def test_config_mapping_names_any_header(write_csv: Callable[..., Path]) -> None
 
 
 def test_every_rule_has_a_title() -> None:
-    assert all(rule.title and rule.severity in ("error", "warning", "info") for rule in RULES.values())
+    assert all(
+        rule.title and rule.severity in ("error", "warning", "info") for rule in RULES.values()
+    )
 
 
 def test_the_timeline_holds_the_plans_in_child_order_with_their_history(

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING
 
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, Result, compute
-from cpmetrics.io import RawExtract, read_extract
+from cpmetrics.errors import InputError
+from cpmetrics.io import EXTRACT_SUFFIXES, RawExtract, read_extract
 from cpmetrics.periods import Period
-from cpmetrics.validate import Validated, validate_extract
+from cpmetrics.validate import Validated, validate_extracts
 
 if TYPE_CHECKING:
     import polars as pl
 
 
 def load_plans(
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     *,
     extract_date: dt.date | None = None,
     columns: Mapping[str, str] | None = None,
@@ -34,20 +35,47 @@ def load_plans(
 ) -> Validated:
     """Read and validate an extract: clean plan rows plus the findings report.
 
+    ``path``: a file, several files or a folder of them, read as one extract (a plan in more
+    than one file is counted once, from the file with the latest extract date).
     ``extract_date``: when the extract was taken; by default the census reference date a CIN
     census file states, else today. ``date_order`` ('dmy' or 'mdy') settles numeric dates such
     as 03/04/2018 when the file's own dates cannot; ``sheet`` picks the worksheet of an Excel
     workbook. ``open_markers`` are read as blank besides NULL, N/A and the like; ISO dates
     among them mark an open plan's end date.
     """
-    raw = read_extract(path, sheet=sheet, columns=columns)
-    return validate_extract(
-        raw,
-        extract_date=extract_date or stated_extract_date(raw) or dt.date.today(),
+    raws = [read_extract(p, sheet=sheet, columns=columns) for p in extract_files(path)]
+    return validate_extracts(
+        raws,
+        extract_dates=[extract_date or stated_extract_date(raw) or dt.date.today() for raw in raws],
         mapping=columns,
         date_order=date_order,
         open_markers=open_markers,
     )
+
+
+def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:
+    """The files to read: one file, several, or the extracts in a folder (by name)."""
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    if not paths:
+        raise InputError("no input file given")
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file()
+                and f.suffix.lower() in EXTRACT_SUFFIXES
+                and not f.name.startswith((".", "~$"))  # hidden files, Office lock files
+            )
+            if not found:
+                raise InputError(
+                    f"{p}: the folder holds no extract files ({', '.join(EXTRACT_SUFFIXES)})"
+                )
+            files += found
+        else:
+            files.append(p)
+    return list(dict.fromkeys(files))  # a file named twice is read once
 
 
 def stated_extract_date(raw: RawExtract) -> dt.date | None:

@@ -85,9 +85,10 @@ def _root(
 
 # Options shared by the commands that read an extract.
 InputArg = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Argument(
-        help="Plan extract: CSV, Excel, CIN census XML or Parquet. "
+        help="Plan extract: CSV, Excel, CIN census XML or Parquet; several files or a folder "
+        "are read as one extract (a plan in more than one counted once). "
         "Default: 'input' in cpmetrics.toml.",
         show_default=False,
     ),
@@ -162,7 +163,7 @@ _SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".txt": Format.tabl
 
 
 def _request(
-    input: Path | None,
+    input: list[Path] | None,
     config: Path | None,
     extract_date: str | None,
     dates: str | None,

@@ -25,7 +25,9 @@ class Settings(BaseModel):
     # (it compiles the tokenizer's regular expressions).
     model_config = ConfigDict(extra="forbid")
 
-    input: Path | None = Field(None, description="the plan extract to read when none is given")
+    input: Path | list[Path] | None = Field(
+        None, description="the plan extract to read when none is given: a file, a folder, or a list"
+    )
     population: int | None = Field(
         None, gt=0, le=1_000_000_000, description="children aged 0-17, one figure"
     )
@@ -121,8 +123,10 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
-    if settings.input is not None and not settings.input.is_absolute():
+    if isinstance(settings.input, Path):
         settings = settings.model_copy(update={"input": path.parent / settings.input})
+    elif settings.input is not None:
+        settings = settings.model_copy(update={"input": [path.parent / p for p in settings.input]})
     if settings.reference:
         paths = [p if p.is_absolute() else path.parent / p for p in settings.reference]
         settings = settings.model_copy(update={"reference": paths})

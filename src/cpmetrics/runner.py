@@ -44,7 +44,7 @@ _REPEAT_RULES = ("either", "history", "count", "within")
 class CommandSettings:
     """Settings after precedence: command line > config file > defaults."""
 
-    input: Path
+    input: list[Path]  # one file, several or folders of them, read as one extract
     extract_date: dt.date | None  # None: the date a CIN census file states, else today
     population: Population
     options: Options
@@ -58,7 +58,7 @@ class CommandSettings:
     def resolve(
         cls,
         *,
-        input: Path | None,
+        input: Path | list[Path] | None,
         config: Path | None,
         extract_date: dt.date | None = None,
         population: int | None = None,
@@ -72,8 +72,9 @@ class CommandSettings:
         max_excluded_pct: float | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
-        path = input or settings.input
-        if path is None:
+        given = input or settings.input
+        path = [given] if isinstance(given, Path) else list(given or [])
+        if not path:
             raise UsageError(
                 f"no input file: give one (cpmetrics compute --month 2018-10 plans.csv) "
                 f"or set 'input' in {CONFIG_NAME}"
@@ -127,11 +128,11 @@ class CommandSettings:
 _ABOUT_THE_EXTRACT = ("extract_date", "population", "population_by_year", "la", "neighbours")
 
 
-def _for_input(settings: Settings, path: Path) -> Settings:
+def _for_input(settings: Settings, path: list[Path]) -> Settings:
     """A config that names its input describes that extract: its extract date, population and
     authority are not applied to another file named on the command line (the shipped config
     describes the synthetic sample, and its figures must not leak into a real extract)."""
-    if settings.input is None or _same_file(settings.input, path):
+    if settings.input is None or _same_files(settings.input, path):
         return settings
     ignored = [k for k in _ABOUT_THE_EXTRACT if getattr(settings, k)]
     if not ignored:
@@ -147,6 +148,15 @@ def _for_input(settings: Settings, path: Path) -> Settings:
         }
     )
     return cleared
+
+
+def _names(paths: Path | list[Path] | None) -> str:
+    return " ".join(map(str, paths if isinstance(paths, list) else [paths]))
+
+
+def _same_files(a: Path | list[Path], b: list[Path]) -> bool:
+    first = [a] if isinstance(a, Path) else a
+    return len(first) == len(b) and all(_same_file(x, y) for x, y in zip(first, b, strict=True))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -196,13 +206,14 @@ def load(request: CommandSettings) -> Validated:
 def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> Validated:
     """Load and validate; stop with a data error when nothing can be computed."""
     # (A missing file is the only thing worth saying about it: no notes before that error.)
-    if notify and request.settings.source is not None and request.input.exists():
+    if notify and request.settings.source is not None and all(p.exists() for p in request.input):
         when = f"; extract date {request.extract_date}" if request.extract_date else ""
         notify(f"settings from {request.settings.source}{when}")
         if request.settings.ignored:
             notify(
-                f"{request.settings.source} describes {request.settings.input}, so its "
-                f"{', '.join(request.settings.ignored)} are not used for {request.input} "
+                f"{request.settings.source} describes {_names(request.settings.input)}, so its "
+                f"{', '.join(request.settings.ignored)} are not used for "
+                f"{_names(request.input)} "
                 "(give them on the command line)"
             )
     loaded = load(request)

@@ -60,6 +60,8 @@ def read_extract(
 
 
 _EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
+# What a folder of extracts is read for.
+EXTRACT_SUFFIXES = (".csv", ".tsv", ".txt", *_EXCEL, ".parquet", ".pq", ".xml")
 
 
 def _starts_like_xml(path: Path) -> bool:

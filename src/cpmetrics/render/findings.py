@@ -33,10 +33,13 @@ def write_findings_table(report: ValidationReport, stream: TextIO, *, limit: int
         return
     console.print(counts)
     detail = Table(title="Findings", title_justify="left")
-    for name in ("Line", "Column", "Rule", "Value", "Message"):
+    several = len(report.sources) > 1
+    for name in ("File", "Line", "Column", "Rule", "Value", "Message")[0 if several else 1 :]:
         detail.add_column(name)
+    shown = shown.with_columns(report.file_names().alias("_name"))
     for row in shown.iter_rows(named=True):
         detail.add_row(
+            *([escape(row["_name"])] if several else []),
             str(row["line"]),
             row["column"] or "",
             row["rule"],
