@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from cpmetrics.api import load_plans
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import read_extract
+from cpmetrics.io import file_column_names, read_extract
 
 
 def test_line_numbers_follow_the_file_even_with_quoted_line_breaks(
@@ -102,3 +105,65 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_extract(tmp_path / "nope.csv")
     with pytest.raises(InputError, match="directory"):
         read_extract(tmp_path)
+
+
+# --- headers that are the readers' own column names ---------------------------------------
+
+_READER_NAMES = ["line", "_missing_fields", "_extra_fields", "xml_path"]
+
+
+@pytest.mark.parametrize("name", _READER_NAMES)
+@pytest.mark.parametrize("ragged", [False, True], ids=["fast", "careful"])
+def test_a_header_named_like_a_reader_column_is_renamed(
+    write_csv: Callable[..., Path], name: str, ragged: bool
+) -> None:
+    """The reader adds 'line' (and the ragged-row markers); the file's own column is kept
+    as 'NAME (in file)' on both paths (a long row sends the file to the careful reader)."""
+    row = "A,2018-01-01,,x" + (",extra" if ragged else "")
+    raw = read_extract(write_csv(f"child_id,start_date,end_date,{name}\n{row}\n"))
+    assert f"{name} (in file)" in raw.frame.columns
+    assert raw.frame["line"].to_list() == [2]
+    assert raw.frame[f"{name} (in file)"].to_list() == ["x"]
+    loaded = load_plans(raw.source, extract_date=dt.date(2019, 12, 31))
+    assert loaded.plans.height == 1
+
+
+@pytest.mark.parametrize("ragged", [False, True], ids=["fast", "careful"])
+def test_renamed_headers_never_clash_with_the_files_own(
+    write_csv: Callable[..., Path], ragged: bool
+) -> None:
+    row = "A,2018-01-01,,1,2,3" + (",extra" if ragged else "")
+    text = f"child_id,start_date,end_date,line,line (in file),line\n{row}\n"
+    frame = read_extract(write_csv(text)).frame
+    assert frame.columns[:7] == [
+        "line",
+        "child_id",
+        "start_date",
+        "end_date",
+        "line (in file)",
+        "line (in file)_duplicated_0",
+        "line (in file)_duplicated_1",
+    ]
+    assert len(set(frame.columns)) == frame.width
+
+
+def test_reader_names_are_the_same_in_every_format(tmp_path: Path) -> None:
+    headers = ["child_id", " line ", "", "xml_path", "line (in file)", "x_duplicated_0", "x", "x"]
+    assert file_column_names(headers) == [
+        "child_id",
+        "line (in file)",
+        "column",
+        "xml_path (in file)",
+        "line (in file)_duplicated_0",
+        "x_duplicated_0",
+        "x",
+        "x_duplicated_1",
+    ]
+    frame = pl.DataFrame({"line": ["1"], "line (in file)": ["2"], "xml_path": ["3"]})
+    frame.write_parquet(tmp_path / "p.parquet")
+    assert read_extract(tmp_path / "p.parquet").frame.columns == [
+        "line",
+        "line (in file)",
+        "line (in file)_duplicated_0",
+        "xml_path (in file)",
+    ]

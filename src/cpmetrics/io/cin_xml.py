@@ -19,10 +19,9 @@ import polars as pl
 
 from cpmetrics import schema as s
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
+from cpmetrics.io import XML_PATH, RawExtract
 
 REVIEW_DATES = "review_dates"  # the plan's CPPreviewDate values, joined with ';'
-XML_PATH = "xml_path"  # where the plan is, e.g. Message/Children/Child[3]/CINdetails[2]/...
 
 _CHUNK = 1 << 20
 _NOT_ALLOWED = "DTDs and entities are not allowed"

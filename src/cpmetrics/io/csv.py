@@ -15,14 +15,13 @@ from pathlib import Path
 import polars as pl
 
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
+from cpmetrics.io import EXTRA, MISSING, RawExtract, file_column_names
 from cpmetrics.schema import LINE
 
 _DELIMITERS = (",", "\t", ";", "|")
 # PNG, ZIP (xlsx, docx), PDF, old Office (xls, doc), gzip: files saved with the wrong suffix.
 _BINARY_MAGIC = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
-EXTRA = "_extra_fields"  # text beyond the header's last column, for the extra-fields rule
-MISSING = "_missing_fields"  # how many fields a short row lacks, for the missing-fields rule
+__all__ = ["EXTRA", "MISSING", "parse_csv_bytes", "read_csv"]  # EXTRA, MISSING: for validation
 
 
 def read_csv(path: Path) -> RawExtract:
@@ -55,10 +54,9 @@ def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
     if frame is None or not _regular(text_bytes, delimiter, frame):
         frame, blank_lines = _careful_read(text_bytes.decode("utf-8", "replace"), delimiter, source)
     else:
-        frame, blank_lines = (
-            frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)),
-            0,
-        )
+        frame.columns = file_column_names(frame.columns)  # as the careful reader names them
+        frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+        blank_lines = 0
     details = {"encoding": encoding, "delimiter": repr(delimiter)}
     if b"\x00" in text_bytes:  # past the head: a damaged file, reported value by value
         details["nul_bytes"] = "yes"
@@ -120,7 +118,7 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
     except csv.Error as exc:
         raise DataError(f"{source}, line {reader.line_num}: unreadable CSV ({exc})") from None
     header_line = reader.line_num
-    names = _unique_names(header)
+    names = file_column_names(header)
     width = len(names)
     columns: dict[str, list[str | None]] = {name: [] for name in names}
     lines: list[int] = []
@@ -151,18 +149,3 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
         pl.Series(MISSING, missing, dtype=pl.Int64),
     )
     return frame.select(LINE, *names, EXTRA, MISSING), blank_lines
-
-
-def _unique_names(header: list[str]) -> list[str]:
-    """Header names, made unique as polars does ('end_date', 'end_date_duplicated_0')."""
-    seen: dict[str, int] = {}
-    names = []
-    for raw in header:
-        name = raw.strip() or "column"
-        if name in seen:
-            names.append(f"{name}_duplicated_{seen[name] - 1}")
-            seen[name] += 1
-        else:
-            seen[name] = 1
-            names.append(name)
-    return names

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
-from cpmetrics.io.csv import EXTRA, MISSING, _unique_names
+from cpmetrics.io import RawExtract, file_column_names
 from cpmetrics.schema import CHILD_ID, LINE, START_DATE, match_columns, normalise_header
 
 if TYPE_CHECKING:
@@ -39,7 +38,6 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps
 _HEADER_CANDIDATES = 3  # the first non-empty row and the two after it
-_RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
 
 
 def read_excel(path: Path, sheet: str | None = None) -> RawExtract:
@@ -229,10 +227,7 @@ def _extract(grid: pl.DataFrame, name: str, source: str) -> RawExtract:
         for column, cell in zip(grid.columns, header_cells, strict=True)
         if (cell and cell.strip()) or body[column].is_not_null().any()
     ]
-    names = [
-        f"{header} (in file)" if header in _RESERVED else header
-        for header in _unique_names([cell or "" for _, cell in kept])
-    ]
+    names = file_column_names(cell or "" for _, cell in kept)
     frame = body.select(
         pl.col(LINE).cast(pl.Int64),
         *(pl.col(column).alias(new) for (column, _), new in zip(kept, names, strict=True)),

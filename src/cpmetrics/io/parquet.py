@@ -19,11 +19,9 @@ from pathlib import Path
 import polars as pl
 
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
-from cpmetrics.io.csv import EXTRA, MISSING
+from cpmetrics.io import RawExtract, file_column_names
 from cpmetrics.schema import LINE
 
-_RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
 _EXACT_INTEGERS = 2.0**53  # beyond this a float no longer holds every whole number exactly
 
 
@@ -50,9 +48,10 @@ def read_parquet(path: Path) -> RawExtract:
         raise DataError(f"{source}: not a readable parquet file ({_reason(exc)})") from None
     if not table.width:
         raise DataError(f"{source}: the parquet file has no columns")
+    names = file_column_names(table.columns)
     columns = [
-        _text(table, name, dtype, source).alias(f"{name} (in file)" if name in _RESERVED else name)
-        for name, dtype in table.schema.items()
+        _text(table, name, dtype, source).alias(new)
+        for (name, dtype), new in zip(table.schema.items(), names, strict=True)
     ]
     frame = pl.DataFrame(columns).with_row_index(LINE, offset=1)
     frame = frame.with_columns(pl.col(LINE).cast(pl.Int64))
