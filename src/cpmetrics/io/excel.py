@@ -145,7 +145,15 @@ def _check_declared_size(path: Path, source: str) -> None:
                     _check_shared_strings(archive, part, total, source)
                 elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     _check_sheet(archive, part, source)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         return  # damaged or encrypted parts: fastexcel's own message is the better one
 
 
