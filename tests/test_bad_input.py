@@ -286,7 +286,10 @@ CASES = [
     Case("random_bytes_no_nul", random_bytes(4096, allow_nul=False, seed=2), None, 1, 1),
     Case("png_header", PNG, None, 1, 1),
     Case("xlsx_saved_as_csv", XLSX, None, 1, 1),
-    Case("utf16_le", b"\xff\xfe" + table(BASE).encode("utf-16-le"), None, 1, 1),
+    # Excel's "Unicode Text": UTF-16 with a byte-order mark is read; without one, refused.
+    Case("utf16_le", b"\xff\xfe" + table(BASE).encode("utf-16-le"), 6, 0, 0, same_as_base=True),
+    Case("utf16_be", b"\xfe\xff" + table(BASE).encode("utf-16-be"), 6, 0, 0, same_as_base=True),
+    Case("utf16_le_no_bom", table(BASE).encode("utf-16-le"), None, 1, 1),
     Case(
         "nul_byte_early",  # one damaged value, not a binary file: a nul-byte warning
         utf8(table(BASE)).replace(b"B,2018-10-05", b"B\x00,2018-10-05"),

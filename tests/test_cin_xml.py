@@ -307,6 +307,42 @@ def test_encodings_declared_in_the_file(tmp_path: Path) -> None:
     assert read_cin_xml(bom).frame["child_id"].to_list() == ["Zoë£"]
 
 
+_PLAN_BODY = (
+    "<Message><Children><Child><ChildIdentifiers><LAchildID>A</LAchildID></ChildIdentifiers>"
+    "<CINdetails><ChildProtectionPlans><CPPstartDate>2018-01-01</CPPstartDate>"
+    "</ChildProtectionPlans></CINdetails></Child></Children></Message>"
+)
+
+
+@pytest.mark.parametrize(
+    ("declared", "encode", "message"),
+    [
+        ("bogus", "utf-8", "names 'bogus', which cannot be read (an encoding Python does not"),
+        ("Shift_JIS", "utf-8", "names 'Shift_JIS', which cannot be read (only UTF-8, UTF-16"),
+        ("EUC-JP", "utf-8", "names 'EUC-JP', which cannot be read"),
+        ("UTF-32", "utf-8", "names 'UTF-32', which cannot be read"),
+        ("utf-7", "utf-8", "names 'utf-7', which cannot be read"),
+        ("rot13", "utf-8", "names 'rot13', which cannot be read"),  # a codec, not a text one
+        ("idna", "utf-8", "names 'idna', which cannot be read"),
+        ("punycode", "utf-8", "names 'punycode', which cannot be read"),
+        ("cp037", "utf-8", "names 'cp037', which cannot be read"),  # EBCDIC
+        ("UTF-16", "utf-8", "names 'UTF-16' but the file is not written in it"),
+        ("Shift_JIS", "utf-16", "names 'Shift_JIS', which cannot be read"),  # a BOM, then this
+    ],
+)
+def test_an_encoding_the_reader_cannot_use_is_a_data_error(
+    tmp_path: Path, declared: str, encode: str, message: str
+) -> None:
+    """pyexpat raises LookupError or ValueError from inside Parse for these: not expat errors."""
+    text = f'<?xml version="1.0" encoding="{declared}"?>\n{_PLAN_BODY}'
+    path = write(tmp_path, text.encode(encode))
+    with pytest.raises(DataError) as caught:
+        read_cin_xml(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "save the file as UTF-8" in str(caught.value)
+
+
 def test_tiny_chunks_give_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Streaming: elements, text and multi-byte characters cut across chunk boundaries."""
     text = HAND.format(ns="").replace("A1", "Zoë£")

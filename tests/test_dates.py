@@ -107,3 +107,38 @@ def test_a_file_of_compact_dates_is_read(write_csv: Callable[..., Path]) -> None
     assert loaded.plans["start_date"].to_list() == [D(2018, 1, 1), D(2018, 3, 15)]
     assert loaded.plans["end_date"].to_list() == [D(2018, 6, 1), None]
     assert loaded.report.findings.is_empty()
+
+
+# Unicode digits (full-width, Arabic-Indic, Devanagari) match a regex's \d but no integer cast
+# reads them: they once stopped the whole file with an internal error.
+_FOREIGN_DIGITS = [  # escaped, since they look like ASCII digits
+    "\uff12\uff10\uff11\uff16-01-01",
+    "2016-\uff101-01",
+    "\u0660\u0661/\u0660\u0662/\u0662\u0660\u0661\u0668",
+    "01/02/\u0662\u0660\u0661\u0668",
+    "\u0967\u0968/\u0967\u0966/2018",
+    "\u0662\u0660\u0661\u0668\u0661\u0660\u0663\u0661",
+    "\u0664\u0663\u0664\u0660\u0664",
+    "1st Jan \u0662\u0660\u0661\u0669",
+    "31/10/2018 \u0660\u0660:00",
+]
+
+
+@pytest.mark.parametrize("text", _FOREIGN_DIGITS)
+@pytest.mark.parametrize("order", [None, "dmy", "mdy"])
+def test_non_ascii_digits_are_not_dates(text: str, order: str | None) -> None:
+    frame = pl.DataFrame({"x": [text]}, schema={"x": pl.String})
+    got = frame.select(parse_date(pl.col("x"), order).alias("d"))["d"]  # type: ignore[arg-type]
+    assert got.to_list() == [None]
+
+
+def test_non_ascii_digits_say_nothing_about_the_day_month_order() -> None:
+    series = pl.Series([*_FOREIGN_DIGITS, "31/10/2018"], dtype=pl.String)
+    assert numeric_order([series]) == "dmy"
+
+
+def test_non_ascii_digits_are_bad_date_findings(write_csv: Callable[..., Path]) -> None:
+    rows = "".join(f"{chr(65 + i)},{text},\n" for i, text in enumerate(_FOREIGN_DIGITS))
+    loaded = load_plans(write_csv("child_id,start_date,end_date\n" + rows))
+    assert loaded.plans.height == 0
+    assert loaded.report.findings["rule"].to_list() == ["bad-date"] * len(_FOREIGN_DIGITS)

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from cpmetrics.errors import DataError, InputError
+from cpmetrics.io import excel
 from cpmetrics.io.excel import read_excel
 from cpmetrics.validate import validate_extract
 
@@ -360,3 +361,139 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_excel(tmp_path / "absent.xlsx")
     with pytest.raises(InputError, match="is a directory"):
         read_excel(tmp_path)
+
+
+# --- workbooks that claim to be huge (calamine would abort the process allocating them) -----
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_ML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def handmade(path: Path, sheet_data: str, dimension: str = "A1:C2", sst: str = "") -> Path:
+    """A minimal .xlsx written part by part, so that any part can say what it likes."""
+    strings = ["child_id", "start_date", "end_date", "A", "2018-01-01"]
+    sst = sst or 'count="5" uniqueCount="5"'
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{_TYPES}">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_ML}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_ML}.worksheet+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_ML}.sharedStrings+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+        '<sheet name="Plans" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_PKG}">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN}"><dimension ref="{dimension}"/>'
+        f"<sheetData>{sheet_data}</sheetData></worksheet>",
+        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}" {sst}>{items}</sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + text)
+    return path
+
+
+_HEADER_ROW = (
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    '<c r="C1" t="s"><v>2</v></c></row>'
+)
+_PLAN_ROW = '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c></row>'
+
+
+def test_a_handmade_workbook_reads(tmp_path: Path) -> None:
+    raw = read_excel(handmade(tmp_path / "ok.xlsx", _HEADER_ROW + _PLAN_ROW))
+    assert raw.frame.rows() == [(2, "A", "2018-01-01", None)]
+
+
+@pytest.mark.parametrize(
+    ("sheet_data", "dimension", "sst", "match"),
+    [
+        (
+            _HEADER_ROW + '<row r="2"><c r="XFD1048576" t="s"><v>3</v></c></row>',
+            "A1:C2",
+            "",
+            "its cells span 17,179,869,184 cells",
+        ),
+        (
+            _HEADER_ROW + '<row r="2"><c r="A99999999999" t="s"><v>3</v></c></row>',
+            "A1:C2",
+            "",
+            "its cells span",
+        ),
+        (
+            _HEADER_ROW + _PLAN_ROW,
+            "A1:XFD1048576",
+            "",
+            "its <dimension> declares 17,179,869,184 cells",
+        ),
+        (
+            _HEADER_ROW + _PLAN_ROW,
+            "A1:C2",
+            'count="5" uniqueCount="4294967295"',
+            "4,294,967,295 strings .uniqueCount",
+        ),
+        (
+            _HEADER_ROW + _PLAN_ROW,
+            "A1:C2",
+            'count="4294967295" uniqueCount="5"',
+            "4,294,967,295 strings .count",
+        ),
+    ],
+    ids=["far-cell", "row-beyond-excel", "dimension", "unique-count", "count"],
+)
+def test_a_workbook_claiming_a_huge_size_is_refused(
+    tmp_path: Path, sheet_data: str, dimension: str, sst: str, match: str
+) -> None:
+    path = handmade(tmp_path / "huge.xlsx", sheet_data, dimension, sst)
+    with pytest.raises(DataError, match=match) as caught:
+        read_excel(path)
+    assert str(caught.value).startswith(f"{path}: the workbook claims to be far larger")
+
+
+def test_openpyxl_cells_at_both_corners_are_refused(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "child_id"
+    book.active["XFD1048576"] = "x"
+    book.save(tmp_path / "corners.xlsx")
+    with pytest.raises(DataError, match="far larger than any extract"):
+        read_excel(tmp_path / "corners.xlsx")
+
+
+def test_one_far_cell_alone_is_cheap_and_read(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active["XFD1048576"] = "x"
+    book.save(tmp_path / "far.xlsx")
+    assert read_excel(tmp_path / "far.xlsx").frame.columns == ["line", "x"]
+
+
+def test_a_workbook_unpacking_beyond_the_cap_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = handmade(tmp_path / "ok.xlsx", _HEADER_ROW + _PLAN_ROW)
+    monkeypatch.setattr(excel, "_MAX_UNCOMPRESSED", 1000)
+    with pytest.raises(DataError, match="its parts unpack to"):
+        read_excel(path)
+
+
+def test_a_200000_row_annex_a_list_passes_the_size_check(tmp_path: Path) -> None:
+    """Annex A List 7 has about 14 columns; 200,000 plans is more than any authority has.
+    (Its sheet is over the cell-by-cell limit: checked by its bounds.)"""
+    template = '<row r="%d">' + "".join(f'<c r="{chr(65 + i)}%d"><v>1</v></c>' for i in range(14))
+    rows = "".join(template % ((r,) * 15) + "</row>" for r in range(1, 200_002))
+    path = handmade(tmp_path / "annex_a.xlsx", rows, "A1:N200001")
+    excel._check_declared_size(path, str(path))  # no error
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert part.file_size > excel._EXACT_SCAN
+        assert excel._sheet_extent(archive, part) == (14 * 200_001, 26 * 200_001)

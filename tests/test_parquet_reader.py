@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -144,3 +145,80 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_parquet(tmp_path / "absent.parquet")
     with pytest.raises(InputError, match="is a directory"):
         read_parquet(tmp_path)
+
+
+# --- values and layouts that made polars panic (PanicException is not an Exception) ---------
+
+
+@pytest.mark.parametrize(
+    ("stored", "dtype"),
+    [
+        ([2**31 - 1, -(2**31), 3_000_000], pl.Date),
+        ([2**63 - 1, -(2**63) + 1], pl.Datetime("ms")),
+        ([2**63 - 1, -(2**62)], pl.Datetime("us")),
+        ([2**63 - 1], pl.Datetime("ms", "Europe/London")),
+    ],
+    ids=["date", "datetime-ms", "datetime-us", "datetime-tz"],
+)
+def test_a_date_far_out_of_range_is_text_the_validator_rejects(
+    tmp_path: Path, stored: list[int], dtype: pl.DataType
+) -> None:
+    physical = pl.Int32 if dtype == pl.Date else pl.Int64
+    start = pl.Series(stored, dtype=physical).cast(dtype)
+    frame = pl.DataFrame({"child_id": [f"C{i}" for i in range(len(stored))], "start_date": start})
+    frame = frame.with_columns(end_date=pl.lit(None, pl.Date))
+    raw = read_parquet(write(tmp_path, frame))
+    assert raw.frame["start_date"].to_list() == [
+        f"date out of range (stored as {n})" for n in stored
+    ]
+    validated = validate_extract(raw, extract_date=dt.date(2026, 1, 1))
+    assert validated.report.findings["rule"].to_list() == ["bad-date"] * len(stored)
+
+
+def test_dates_at_the_ends_of_the_range_are_still_dates(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "d": [dt.date(1, 1, 1), dt.date(9999, 12, 31)],
+            "t": [dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)],
+        }
+    )
+    raw = read_parquet(write(tmp_path, frame))
+    assert raw.frame["d"].to_list() == ["0001-01-01", "9999-12-31"]
+    assert raw.frame["t"].to_list() == ["0001-01-01", "9999-12-31 23:59:59"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_row_groups_with_plans_ending_before_they_start(tmp_path: Path, seed: int) -> None:
+    """Several row groups read as several chunks; validation's filters once panicked on them."""
+    rng = random.Random(seed)
+    starts = [dt.date(2016, 1, 1) + dt.timedelta(days=rng.randint(0, 1400)) for _ in range(40)]
+    ends = [s + dt.timedelta(days=rng.randint(-400, 900)) for s in starts]
+    frame = pl.DataFrame(
+        {"child_id": [f"C{rng.randint(0, 5)}" for _ in starts], "start_date": starts}
+    ).with_columns(end_date=pl.Series(ends))
+    path = tmp_path / "groups.parquet"
+    frame.write_parquet(path, row_group_size=rng.randint(2, 7))
+    raw = read_parquet(path)
+    assert raw.frame.n_chunks("all") == [1] * raw.frame.width
+    validated = validate_extract(raw, extract_date=dt.date(2026, 1, 1))
+    report = validated.report
+    assert report.used_rows + report.excluded_rows == 40
+    assert (validated.report.findings["rule"] == "8925").any() == any(
+        e < s for s, e in zip(starts, ends, strict=True)
+    )
+
+
+def test_a_polars_panic_while_reading_is_a_data_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, pl.DataFrame({"a": [1]}))
+
+    def panic(*_args: object, **_kwargs: object) -> pl.DataFrame:
+        raise pl.exceptions.PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(pl, "read_parquet", panic)
+    with pytest.raises(
+        DataError, match=r"not a readable parquet file \(assertion failed"
+    ) as caught:
+        read_parquet(path)
+    assert str(caught.value).startswith(f"{path}: ")

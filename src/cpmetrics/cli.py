@@ -56,12 +56,17 @@ def handle_errors(command: F) -> F:
         except MemoryError:
             say("error: out of memory reading or computing; try a smaller extract")
             raise typer.Exit(int(ExitCode.DATA)) from None
-        except Exception as exc:
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            # Exception, and as a last resort whatever else a library raises: a Rust panic
+            # (pyo3's PanicException) derives from BaseException and must not end in a traceback.
             if os.environ.get("CPMETRICS_DEBUG"):
                 raise
+            first_line = (str(exc).strip().splitlines() or [""])[0]
             say(
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug in cpmetrics; "
-                "set CPMETRICS_DEBUG=1 to see the traceback."
+                f"internal error: {type(exc).__name__}: {first_line}. This is a bug in "
+                "cpmetrics; set CPMETRICS_DEBUG=1 to see the traceback."
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 

@@ -16,11 +16,14 @@ from cpmetrics.errors import DataError
 
 DateOrder = Literal["dmy", "mdy"]
 
-_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?$"
-NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
-_NAMED = r"^(\d{1,2})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{3,9})\.?,?[ \-/](\d{4}|\d{2})$"
-_SERIAL = r"^(\d{4,5})(?:\.0+)?$"
-_COMPACT = r"^((?:19|20)\d{2})(\d{2})(\d{2})$"  # 20181031, as some case systems export
+# [0-9], not \d: \d matches any Unicode digit (full-width, Arabic-Indic ...), which no integer
+# cast reads. Such a value must stay unread (a bad-date finding), never stop the file.
+_HMS = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"  # a time of day after a date
+_ISO = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}})(?:[ T]{_HMS}(?:\.[0-9]+)?Z?)?$"
+NUMERIC_DATE = rf"^([0-9]{{1,2}})[/.\-]([0-9]{{1,2}})[/.\-]([0-9]{{4}}|[0-9]{{2}})(?: {_HMS})?$"
+_NAMED = r"^([0-9]{1,2})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{3,9})\.?,?[ \-/]([0-9]{4}|[0-9]{2})$"
+_SERIAL = r"^([0-9]{4,5})(?:\.0+)?$"
+_COMPACT = r"^((?:19|20)[0-9]{2})([0-9]{2})([0-9]{2})$"  # 20181031, as some case systems export
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -47,7 +50,8 @@ def numeric_order(values: Iterable[pl.Series]) -> DateOrder | Literal["none"] | 
         if parts.is_empty():
             continue
         seen = True
-        first, second = parts["1"].cast(pl.Int32), parts["2"].cast(pl.Int32)
+        first = parts["1"].cast(pl.Int32, strict=False)
+        second = parts["2"].cast(pl.Int32, strict=False)
         # 31/13/2018 is no date either way: it says nothing about the order.
         first_big |= bool(((first > 12) & (second <= 12)).any())
         second_big |= bool(((second > 12) & (first <= 12)).any())
@@ -70,7 +74,7 @@ def _pad(text: pl.Expr) -> pl.Expr:
 
 def _year(text: pl.Expr) -> pl.Expr:
     two = text.str.len_chars() == 2
-    number = text.cast(pl.Int32)
+    number = text.cast(pl.Int32, strict=False)
     full = pl.when(two & (number < _PIVOT)).then(number + 2000).when(two).then(number + 1900)
     return full.otherwise(number).cast(pl.String)
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cpmetrics.errors import InputError
+from cpmetrics.schema import LINE
 
 if TYPE_CHECKING:
     import polars as pl
+
+
+EXTRA = "_extra_fields"  # text beyond the header's last column, for the extra-fields rule
+MISSING = "_missing_fields"  # how many fields a short row lacks, for the missing-fields rule
+XML_PATH = "xml_path"  # where a CIN census plan is, e.g. Message/Children/Child[3]/...
+# Columns the readers add and validation reads as such: a file's own column of that name
+# must not be taken for one (or clash with it), so it is renamed 'line (in file)'.
+READER_COLUMNS = (LINE, EXTRA, MISSING, XML_PATH)
 
 
 @dataclass(frozen=True)
@@ -72,3 +81,28 @@ def _starts_like_xml(path: Path) -> bool:
     except OSError:
         return False
     return head.startswith((b"<?xml", b"<Message"))
+
+
+def file_column_names(headers: Iterable[str]) -> list[str]:
+    """A file's headers as column names: trimmed, an empty one called 'column', a reader's own
+    name made 'NAME (in file)', and repeats made unique as polars does ('end_date',
+    'end_date_duplicated_0'; validation reports those as duplicate columns).
+
+    Every reader names its columns with this, so the same headers give the same names whatever
+    the format, and no name can clash with a reader column or another header.
+    """
+    used: set[str] = set()
+    repeats: dict[str, int] = {}
+    names = []
+    for header in headers:
+        name = header.strip() or "column"
+        if name in READER_COLUMNS:
+            name = f"{name} (in file)"
+        unique = name
+        while unique in used:  # a loop: the file may itself have 'x_duplicated_0' already
+            count = repeats.get(name, 0)
+            repeats[name] = count + 1
+            unique = f"{name}_duplicated_{count}"
+        used.add(unique)
+        names.append(unique)
+    return names

@@ -12,6 +12,7 @@ expansion bombs ("billion laughs") and external entity (XXE) reads.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.parsers import expat
 
@@ -19,12 +20,12 @@ import polars as pl
 
 from cpmetrics import schema as s
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
+from cpmetrics.io import XML_PATH, RawExtract
 
 REVIEW_DATES = "review_dates"  # the plan's CPPreviewDate values, joined with ';'
-XML_PATH = "xml_path"  # where the plan is, e.g. Message/Children/Child[3]/CINdetails[2]/...
 
 _CHUNK = 1 << 20
+_DECLARED_ENCODING = re.compile(r"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([^"'>]{0,60})""")
 _NOT_ALLOWED = "DTDs and entities are not allowed"
 
 _PLAN_COLUMNS = (
@@ -131,6 +132,16 @@ def _check_start(chunk: bytes, source: str) -> None:
         raise DataError(f"{source}: looks like a binary file, not CIN census XML")
 
 
+def _declared_encoding(head: bytes) -> str:
+    """The encoding named in the XML declaration at the start of the file, if any."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[:1024].decode("utf-16", "replace")
+    else:
+        text = head[:512].decode("latin-1")
+    found = _DECLARED_ENCODING.match(text.lstrip("\ufeff\u00ef\u00bb\u00bf"))
+    return found.group(1).strip() if found else ""
+
+
 class _Reader:
     """expat handlers that collect the plans of each child, and the bookkeeping for messages."""
 
@@ -154,6 +165,7 @@ class _Reader:
         self.text: list[str] = []  # the text of the field being read
         self.field = ""  # ... and the key it is kept under
         self.encoding = "utf-8"
+        self.declared = ""  # the encoding the XML declaration names, for messages
         self.seen_content = False
         self.root_seen = False
         self.header: dict[str, str] = {}
@@ -177,16 +189,41 @@ class _Reader:
     def feed(self, chunk: bytes) -> None:
         if not self.seen_content and chunk.strip(b" \t\r\n\xef\xbb\xbf"):
             self.seen_content = True
+            self.declared = _declared_encoding(chunk)
         try:
-            self.parser.Parse(chunk, False)
+            self._parse(chunk, False)
         except expat.ExpatError as exc:
             raise self._malformed(exc) from None
+
+    def _parse(self, data: bytes, final: bool) -> None:
+        """expat, with an encoding it cannot use made a DataError.
+
+        For an encoding other than UTF-8, UTF-16, ISO-8859-1 and ASCII, pyexpat asks Python's
+        codecs for a one-byte-per-character table: an unknown name raises LookupError, and a
+        multi-byte one (Shift_JIS, UTF-32) or a codec that is no text encoding raises ValueError
+        (UnicodeError among them) from inside Parse.
+        """
+        try:
+            self.parser.Parse(data, final)
+        except LookupError:
+            raise self._bad_encoding("an encoding Python does not know") from None
+        except ValueError:
+            raise self._bad_encoding(
+                "only UTF-8, UTF-16 and one-byte encodings such as Windows-1252 can be read"
+            ) from None
+
+    def _bad_encoding(self, why: str) -> DataError:
+        named = f"'{self.declared}'" if self.declared else "an encoding"
+        return DataError(
+            f"{self.source}: the XML declaration names {named}, which cannot be read ({why}); "
+            "save the file as UTF-8"
+        )
 
     def finish(self) -> None:
         if not self.seen_content:
             raise DataError(f"{self.source}: the file is empty")
         try:
-            self.parser.Parse(b"", True)
+            self._parse(b"", True)
         except expat.ExpatError as exc:
             if self.names:
                 raise DataError(
@@ -202,6 +239,14 @@ class _Reader:
 
     def _malformed(self, exc: expat.ExpatError) -> DataError:
         reason = expat.errors.messages[exc.code] if exc.code else str(exc)
+        if reason == expat.errors.XML_ERROR_INCORRECT_ENCODING:  # UTF-16 named, UTF-8 written
+            return DataError(
+                f"{self.source}: the XML declaration names "
+                f"'{self.declared or 'an encoding'}' but the file is not written in it; "
+                "correct the declaration, or save the file as UTF-8"
+            )
+        if reason == expat.errors.XML_ERROR_UNKNOWN_ENCODING:  # EBCDIC (cp037), ...
+            return self._bad_encoding("not one the XML reader knows")
         return DataError(
             f"{self.source}: malformed XML at line {exc.lineno}, column {exc.offset + 1} ({reason})"
         )

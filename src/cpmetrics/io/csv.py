@@ -1,4 +1,5 @@
-"""CSV reader: UTF-8 (with or without BOM) or Windows-1252; comma, tab, semicolon or pipe.
+"""CSV reader: UTF-8 (with or without BOM) or Windows-1252, or UTF-16/32 with a BOM; comma, tab,
+semicolon or pipe, as the header line shows.
 
 Every record keeps the line of the file it starts on. A well-formed file goes through polars'
 fast reader; anything irregular (quoted line breaks, ragged rows, blank lines) goes through the
@@ -15,14 +16,19 @@ from pathlib import Path
 import polars as pl
 
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
+from cpmetrics.io import EXTRA, MISSING, RawExtract, file_column_names
 from cpmetrics.schema import LINE
 
 _DELIMITERS = (",", "\t", ";", "|")
 # PNG, ZIP (xlsx, docx), PDF, old Office (xls, doc), gzip: files saved with the wrong suffix.
 _BINARY_MAGIC = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
-EXTRA = "_extra_fields"  # text beyond the header's last column, for the extra-fields rule
-MISSING = "_missing_fields"  # how many fields a short row lacks, for the missing-fields rule
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+__all__ = ["EXTRA", "MISSING", "parse_csv_bytes", "read_csv"]  # EXTRA, MISSING: for validation
 
 
 def read_csv(path: Path) -> RawExtract:
@@ -34,31 +40,27 @@ def read_csv(path: Path) -> RawExtract:
 
 
 def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
-    head = data[:8192]
-    # Binary files (and UTF-16 text) are full of NUL bytes; one or two in a text file are a
-    # damaged value, reported where they are (nul-byte) rather than refusing the whole file.
-    if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(2, len(head) // 1000):
-        raise DataError(f"{source}: looks like a binary file, not a CSV extract")
-    text_bytes, encoding = _to_utf8(data)
+    text_bytes, encoding = _to_utf8(data, source)
     if b"\n" not in text_bytes and b"\r" in text_bytes:
         text_bytes = text_bytes.replace(b"\r", b"\n")  # classic Mac line endings
-    # Look at the head only: stripping or splitting the whole file would copy it.
-    begin = len(text_bytes) - len(text_bytes[:65536].lstrip(b"\r\n")) if text_bytes else 0
-    if not text_bytes[begin : begin + 65536].strip() and not text_bytes.strip():
+    header_at, header = _header_line(text_bytes)
+    if header is None:
         raise DataError(f"{source}: the file is empty")
-    end = text_bytes.find(b"\n", begin)
-    first_line = text_bytes[begin : end if end >= 0 else None].decode("utf-8", "replace")
-    delimiter = max(_DELIMITERS, key=first_line.count)
-    if first_line.count(delimiter) == 0:
+    delimiter = max(_DELIMITERS, key=header.count)
+    if header.count(delimiter) == 0:
         delimiter = ","
-    frame = _fast_read(text_bytes, delimiter)
+    frame = None
+    # polars breaks lines at LF only, and reads the first line as the header: a file with a
+    # bare CR (a line break too, see docs/input.md), or blank lines before its header, goes
+    # to the careful reader, so that both readers give the same rows and lines for any file.
+    if header_at == 0 and text_bytes.count(b"\r") == text_bytes.count(b"\r\n"):
+        frame = _fast_read(text_bytes, delimiter)
     if frame is None or not _regular(text_bytes, delimiter, frame):
         frame, blank_lines = _careful_read(text_bytes.decode("utf-8", "replace"), delimiter, source)
     else:
-        frame, blank_lines = (
-            frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)),
-            0,
-        )
+        frame.columns = file_column_names(frame.columns)  # as the careful reader names them
+        frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+        blank_lines = 0
     details = {"encoding": encoding, "delimiter": repr(delimiter)}
     if b"\x00" in text_bytes:  # past the head: a damaged file, reported value by value
         details["nul_bytes"] = "yes"
@@ -67,7 +69,42 @@ def parse_csv_bytes(data: bytes, source: str) -> RawExtract:
     return RawExtract(frame=frame, source=source, format="csv", details=details)
 
 
-def _to_utf8(data: bytes) -> tuple[bytes, str]:
+def _header_line(data: bytes) -> tuple[int, str | None]:
+    """Where the header line starts, and its text: the first line with more than whitespace.
+
+    Line by line from the start, so that no blank lines before it (however long) and no line
+    of spaces or tabs can stand in for it. (None: nothing but whitespace in the file.)
+    """
+    begin = 0
+    while begin < len(data):
+        end = data.find(b"\n", begin)
+        line = data[begin : end if end >= 0 else None]
+        if line.strip():
+            return begin, line.decode("utf-8", "replace")
+        if end < 0:
+            break
+        begin = end + 1
+    return begin, None
+
+
+def _to_utf8(data: bytes, source: str) -> tuple[bytes, str]:
+    """The file as UTF-8, and the encoding it was in.
+
+    UTF-8 (with or without its BOM) and Windows-1252 as most LA systems write them; UTF-16 and
+    UTF-32 when a byte-order mark says so (Excel's "Unicode Text" is UTF-16 LE with a BOM).
+    """
+    for bom, codec in _WIDE_BOMS:  # UTF-32 LE first: its BOM starts with UTF-16 LE's
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "replace").encode("utf-8"), codec
+    head = data[:8192]
+    # Binary files are full of NUL bytes; one or two in a text file are a damaged value,
+    # reported where they are (nul-byte) rather than refusing the whole file.
+    if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(2, len(head) // 1000):
+        if _utf16_without_bom(head):
+            raise DataError(
+                f"{source}: looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV"
+            )
+        raise DataError(f"{source}: looks like a binary file, not a CSV extract")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:], "utf-8-sig"
     if data.isascii():  # the common case, and much faster to check than a full decode
@@ -78,6 +115,14 @@ def _to_utf8(data: bytes) -> tuple[bytes, str]:
     except UnicodeDecodeError:
         # Windows-1252 is what Excel's "CSV" and most LA case systems on Windows write.
         return data.decode("cp1252", errors="replace").encode("utf-8"), "windows-1252"
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Text such as 'c\0h\0i\0' (LE) or '\0c\0h\0i' (BE): NULs at most odd (or even) places
+    and almost none at the others; a binary file has them all over."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    return half >= 2 and max(even, odd) >= 0.4 * half and min(even, odd) <= 0.05 * half
 
 
 def _fast_read(data: bytes, delimiter: str) -> pl.DataFrame | None:
@@ -92,10 +137,10 @@ def _regular(data: bytes, delimiter: str, frame: pl.DataFrame) -> bool:
 
     Polars pads short rows and keeps blank lines without saying so; counting line breaks and
     delimiters (fast byte counts) shows whether anything like that happened. Without a quote
-    character no record can span lines, so polars' rows are the lines and need no count, unless
-    the file starts with blank lines (polars skips those, shifting every line number).
+    character no record can span lines, so polars' rows are the lines and need no count (files
+    with blank lines before the header, which polars skips, never come here).
     """
-    if b'"' in data or data.startswith((b"\n", b"\r")):
+    if b'"' in data:
         lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         if lines != frame.height + 1:
             return False
@@ -120,7 +165,7 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
     except csv.Error as exc:
         raise DataError(f"{source}, line {reader.line_num}: unreadable CSV ({exc})") from None
     header_line = reader.line_num
-    names = _unique_names(header)
+    names = file_column_names(header)
     width = len(names)
     columns: dict[str, list[str | None]] = {name: [] for name in names}
     lines: list[int] = []
@@ -151,18 +196,3 @@ def _careful_read(text: str, delimiter: str, source: str) -> tuple[pl.DataFrame,
         pl.Series(MISSING, missing, dtype=pl.Int64),
     )
     return frame.select(LINE, *names, EXTRA, MISSING), blank_lines
-
-
-def _unique_names(header: list[str]) -> list[str]:
-    """Header names, made unique as polars does ('end_date', 'end_date_duplicated_0')."""
-    seen: dict[str, int] = {}
-    names = []
-    for raw in header:
-        name = raw.strip() or "column"
-        if name in seen:
-            names.append(f"{name}_duplicated_{seen[name] - 1}")
-            seen[name] += 1
-        else:
-            seen[name] = 1
-            names.append(name)
-    return names

@@ -20,6 +20,9 @@ else the only sheet with anything in it.
 
 from __future__ import annotations
 
+import re
+import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,8 +30,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from cpmetrics.errors import DataError, InputError
-from cpmetrics.io import RawExtract
-from cpmetrics.io.csv import EXTRA, MISSING, _unique_names
+from cpmetrics.io import RawExtract, file_column_names
 from cpmetrics.schema import CHILD_ID, LINE, START_DATE, match_columns, normalise_header
 
 if TYPE_CHECKING:
@@ -40,7 +42,24 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps
 _HEADER_CANDIDATES = 3  # the first non-empty row and the two after it
-_RESERVED = (LINE, EXTRA, MISSING)  # column names the readers add
+
+# The workbook's declared size, checked before calamine sees it: calamine allocates what a sheet
+# spans (first to last cell, empty cells included) and what sharedStrings.xml says it holds, and
+# an allocation it cannot make aborts the whole process, with no message.
+_MAX_CELLS = 50_000_000  # a sheet's grid: 25 times a 200,000-row, 10-column Annex A list
+_MAX_UNCOMPRESSED = 4 << 30  # all the workbook's parts together, unpacked
+_MAX_RATIO = 500  # real sheet XML packs 10-50:1 (deflate's best is 1032:1, for zeros)
+_EXACT_SCAN = 16 << 20  # sheets up to this size unpacked are checked cell by cell
+_CHUNK = 1 << 20
+# Patterns that start with a literal ('r="', 'row '): Python's re scans for those at C speed.
+# 'r="' followed by letters is a cell reference: no other sheet attribute name ends in r.
+_REF_ROW = re.compile(rb'r="[A-Z]+([0-9]+)"')  # a cell reference's row...
+_REF_COLUMN = re.compile(rb'r="([A-Z]+)[0-9]')  # ... and its column
+_TWO_LETTERS = re.compile(rb'r="[A-Z]{2}[0-9]')  # a column from AA to ZZ (27 to 702)
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3,}[0-9]+|[A-Z]+[0-9]{7,})"')  # beyond ZZ or row 999,999
+_ROW = re.compile(rb'row [^>]*?r="([0-9]+)"')
+_DIMENSION = re.compile(rb'<(?:[\w.-]+:)?dimension\s+ref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_SST_COUNT = re.compile(rb'\s(count|uniqueCount)="([0-9]{1,20})"')
 
 
 def read_excel(
@@ -94,6 +113,8 @@ def _open(path: Path, source: str) -> fastexcel.ExcelReader:
                 f"{source}: an old-format or damaged Office file that cannot be read "
                 f"({_reason(exc)}); open it in Excel and save it as .xlsx"
             ) from None
+    if head.startswith(_ZIP):
+        _check_declared_size(path, source)
     try:
         return fastexcel.read_excel(path)
     except BaseException as exc:
@@ -104,6 +125,134 @@ def _open(path: Path, source: str) -> fastexcel.ExcelReader:
                 "one); if it is a CSV file, give it a .csv name"
             ) from None
         raise DataError(f"{source}: not a readable Excel workbook ({_reason(exc)})") from None
+
+
+def _check_declared_size(path: Path, source: str) -> None:
+    """Refuse a workbook whose parts claim more than any extract needs (see _MAX_CELLS...).
+
+    Reads the zip directory and streams the sheets, never holding a whole part. What Python's
+    zipfile cannot read is left to fastexcel, which says what is wrong with it.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            total = sum(part.file_size for part in parts)
+            if total > _MAX_UNCOMPRESSED:
+                raise _too_big(source, f"its parts unpack to {total:,} bytes")
+            for part in parts:
+                ratio = part.file_size / max(part.compress_size, 1)
+                if part.file_size > 64 * _CHUNK and ratio > _MAX_RATIO:
+                    raise _too_big(
+                        source, f"'{part.filename}' unpacks {ratio:,.0f} times (a zip bomb?)"
+                    )
+            for part in parts:
+                name = part.filename.lower()
+                if name.endswith("sharedstrings.xml"):
+                    _check_shared_strings(archive, part, total, source)
+                elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    _check_sheet(archive, part, source)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ):
+        return  # damaged or encrypted parts: fastexcel's own message is the better one
+
+
+def _too_big(source: str, why: str) -> DataError:
+    return DataError(
+        f"{source}: the workbook claims to be far larger than any extract ({why}); it may be "
+        "damaged: open it in Excel and save it again, or save the sheet as CSV"
+    )
+
+
+def _check_shared_strings(
+    archive: zipfile.ZipFile, part: zipfile.ZipInfo, total: int, source: str
+) -> None:
+    """Every shared string takes at least a few bytes ('<si/>'), and every use of one a few
+    bytes of some sheet: a count beyond that is not a real count."""
+    with archive.open(part) as stream:
+        head = stream.read(4096)
+    tag = head[: head.find(b">", head.find(b"sst")) + 1]
+    for attribute, value in _SST_COUNT.findall(tag):
+        limit = (part.file_size if attribute == b"uniqueCount" else total) // 4 + 1000
+        if int(value) > limit:
+            raise _too_big(
+                source,
+                f"{part.filename} says it holds {int(value):,} strings ({attribute.decode()})",
+            )
+
+
+def _check_sheet(archive: zipfile.ZipFile, part: zipfile.ZipInfo, source: str) -> None:
+    """The grid calamine would build for this sheet, from its <dimension> and its cells."""
+    declared, grid = _sheet_extent(archive, part)
+    for what, cells in (("its <dimension> declares", declared), ("its cells span", grid)):
+        if cells > _MAX_CELLS:
+            raise _too_big(source, f"{part.filename}: {what} {cells:,} cells")
+
+
+def _sheet_extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[int, int]:
+    """(cells the <dimension> declares, cells from the first to the last cell at most).
+
+    A sheet small enough is checked cell by cell; a bigger one by its row numbers and the
+    rare references beyond column ZZ or row 999,999, which bounds its grid nearly as well
+    at a fraction of the cost.
+    """
+    exact = part.file_size <= _EXACT_SCAN
+    declared = 0
+    rows: list[int] = []
+    columns: list[int] = []
+    with archive.open(part) as stream:
+        tail = b""
+        first = True
+        while chunk := stream.read(_CHUNK):
+            # A reference split between two chunks is whole in tail + chunk.
+            window = tail + chunk
+            tail = window[-64:]
+            if first:
+                declared = _dimension_cells(window)
+                first = False
+            if exact:
+                found = list(map(int, _REF_ROW.findall(window)))  # C loops: no Python per cell
+                rows.extend((min(found), max(found)) if found else ())
+                columns.extend(_column_number(c) for c in set(_REF_COLUMN.findall(window)))
+            else:
+                rows.extend(map(int, _ROW.findall(window)))
+                for far in _FAR_REF.findall(window):  # rare: the exact place of each
+                    letters = far[3:].rstrip(b'0123456789"')
+                    columns.append(_column_number(letters))
+                    rows.append(int(far[3 + len(letters) : -1]))
+                columns.append(702 if _TWO_LETTERS.search(window) else 26)
+            rows = [min(rows), max(rows)] if rows else []
+            columns = [min(columns), max(columns)] if columns else []
+    if not rows or not columns:
+        return declared, 0
+    if not exact:
+        rows[0] = columns[0] = 1  # bounds, not the first cell
+    return declared, (rows[1] - rows[0] + 1) * (columns[1] - columns[0] + 1)
+
+
+def _dimension_cells(head: bytes) -> int:
+    found = _DIMENSION.search(head)
+    if not found:
+        return 0
+    first_col, first_row, last_col, last_row = found.groups()
+    if last_col is None:
+        return 1
+    rows = abs(int(last_row) - int(first_row)) + 1
+    return rows * (abs(_column_number(last_col) - _column_number(first_col)) + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    """'A' is 1, 'Z' 26, 'AA' 27, 'XFD' 16,384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _named_sheet(wanted: str, names: list[str], source: str) -> str:
@@ -242,10 +391,7 @@ def _extract(
         for column, cell in zip(grid.columns, header_cells, strict=True)
         if (cell and cell.strip()) or body[column].is_not_null().any()
     ]
-    names = [
-        f"{header} (in file)" if header in _RESERVED else header
-        for header in _unique_names([cell or "" for _, cell in kept])
-    ]
+    names = file_column_names(cell or "" for _, cell in kept)
     frame = body.select(
         pl.col(LINE).cast(pl.Int64),
         *(pl.col(column).alias(new) for (column, _), new in zip(kept, names, strict=True)),

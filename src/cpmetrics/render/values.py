@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 COUNT_UNITS = ("children", "plans")
 MARKERS = ("suppressed", "_change_hidden")  # publication-mode flags, never printed
 # A cell starting with one of these could run as a formula when opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The only such cells left alone: plain decimal numbers ('-0.4', a change). Not float()'s
+# idea of a number, which also takes '-inf', '+nan', '-Infinity' and '-1_000'.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def plain_value(value: float | str | None, unit: str) -> int | float | str | None:
@@ -28,9 +32,9 @@ def cell(value: Any, unit: str, *, for_csv: bool = False) -> Any:
         return value
     if value is None:
         return ""
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
+    if not isinstance(value, str):
+        value = f"{value:.1f}" if isinstance(value, float) else str(value)
+    return spreadsheet_safe(value)  # numbers too: a float may be '-inf'
 
 
 def published_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -54,10 +58,6 @@ def spreadsheet_safe(value: str) -> str:
 
     Plain negative numbers ('-0.4', a change) are numbers, not formulas, and are left alone.
     """
-    if not value.startswith(_FORMULA_START):
+    if not value.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(value):
         return value
-    try:
-        float(value)
-        return value
-    except ValueError:
-        return "'" + value
+    return "'" + value

@@ -94,7 +94,8 @@ def validate_extracts(
             _prepare(raw, index, offset, extract_date, mapping, date_order, open_markers)
         )
         offset += raw.frame.height
-    frame = pl.concat([p.frame for p in prepared])
+    # One chunk per column: polars' filters panic on some multi-chunk frames (seen in 2.1).
+    frame = pl.concat([p.frame for p in prepared]).rechunk()
     if len(prepared) > 1:  # one child, one key, whichever file
         frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
     present = set().union(*(p.header_map.values() for p in prepared))
