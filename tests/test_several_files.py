@@ -132,3 +132,13 @@ def test_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run("compute", "--month", "2019-10", tmp_path / "empty")
     assert result.exit_code == 2
     assert "holds no extract files" in result.stderr
+
+
+def test_a_bad_date_in_one_file_only(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.csv", "child_id,start_date,end_date\nA,2018-01-01,\n")
+    bad = write(tmp_path, "bad.csv", "child_id,start_date,end_date\nB,0201-01-01,\nC,NULL,\n")
+    loaded = load_plans([good, bad], extract_date=dt.date(2019, 12, 31))
+    assert loaded.report.excluded_by_rule == {"bad-date": 1, "8720": 1}
+    assert loaded.report.used_rows == 1
+    found = loaded.report.findings.filter(pl.col("rule") == "bad-date")
+    assert found["message"].item() == "start date is outside the years 1900 to 2899"

@@ -95,7 +95,8 @@ def validate_extracts(
         )
         offset += raw.frame.height
     # One chunk per column: polars' filters panic on some multi-chunk frames (seen in 2.1).
-    frame = pl.concat([p.frame for p in prepared]).rechunk()
+    # (Diagonal: a file with dates out of range has a _far_ column the others lack.)
+    frame = pl.concat([p.frame for p in prepared], how="diagonal").rechunk()
     if len(prepared) > 1:  # one child, one key, whichever file
         frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
     present = set().union(*(p.header_map.values() for p in prepared))
@@ -373,7 +374,11 @@ def _canonical(
     headers = [
         h for c, h in present.items() if c not in _PARSED_LATER and c not in s.CATEGORY_COLUMNS
     ]
+    local_texts, local_dates = split_local(open_markers)
+    marks = spellings([*BLANK_MARKERS, *local_texts])
     scan = frame.select(
+        # NULL, N/A...: looked for in the same pass (categories: among their distinct values).
+        *(pl.col(h).is_in(marks).any().alias("\0" + h) for h in headers),
         *(
             (
                 pl.col(h).str.starts_with(" ")
@@ -409,11 +414,19 @@ def _canonical(
         *raw_cols,
         *(pl.col(c).alias(a) for c, a in zip(others, unmapped, strict=True)),
     )
-    local_texts, local_dates = split_local(open_markers)
     # Dates and counts are looked at below, once trimmed: a marker never passes their fast parse.
-    out, read_as_blank = _blank_markers(
-        out, [c for c in s.CANONICAL if c in present and c not in _PARSED_LATER], local_texts
-    )
+    maybe = [
+        c
+        for c in s.CANONICAL
+        if c in present
+        and c not in _PARSED_LATER
+        and (
+            padded.get(present[c], False)  # trimming may reveal one
+            or scan.get("\0" + present[c], False)
+            or any(v in marks for v in distinct.get(c, []))
+        )
+    ]
+    out, read_as_blank = _blank_markers(out, maybe, marks)
     # A NULL category is not a category to look up.
     distinct = {
         c: [v for v in vs if v.strip() not in read_as_blank.get(c, {})]
@@ -454,7 +467,7 @@ def _canonical(
         out = out.with_columns(
             pl.col(_RAW + c).str.strip_chars().replace("", None) for c in trimmed
         )
-        out, marked = _blank_markers(out, [c for c in trimmed if c in present], local_texts)
+        out, marked = _blank_markers(out, [c for c in trimmed if c in present], marks)
         read_as_blank |= marked
     if any(unparsed[c] for c in s.DATE_COLUMNS):
         order = date_order or _file_date_order(out, source)
@@ -486,23 +499,25 @@ def _canonical(
 
 
 def _blank_markers(
-    out: pl.DataFrame, columns: list[str], local: list[str]
+    out: pl.DataFrame, columns: list[str], marks: list[str]
 ) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
-    """``NULL``, ``N/A``, ``-`` and the config's own markers read as blank, counted by value.
-
-    One cheap look-up per column finds the columns that have any; only those are rewritten.
-    """
-    marks = spellings([*BLANK_MARKERS, *local])
-    hits = out.select(pl.col(_RAW + c).is_in(marks).any().alias(c) for c in columns).row(
-        0, named=True
-    )
+    """``NULL``, ``N/A``, ``-`` and the config's own markers (``marks``: every spelling) read
+    as blank in these columns of trimmed text, counted by value."""
     found: dict[str, dict[str, int]] = {}
-    for c in (c for c in columns if hits[c]):
+    for c in columns:
+        counts = _value_counts(out, _RAW + c, pl.col(_RAW + c).is_in(marks))
+        if not counts:
+            continue
+        found[c] = counts
         raw = pl.col(_RAW + c)
-        counts = out.filter(raw.is_in(marks)).group_by(raw).len().sort("len", descending=True)
-        found[c] = dict(zip(counts[_RAW + c].to_list(), counts["len"].to_list(), strict=True))
         out = out.with_columns(pl.when(raw.is_in(marks)).then(None).otherwise(raw).alias(_RAW + c))
     return out, found
+
+
+def _value_counts(out: pl.DataFrame, column: str, where: pl.Expr) -> dict[str, int]:
+    """How often each value of ``column`` occurs where ``where`` holds (one column filtered)."""
+    counts = out.select(pl.col(column).filter(where)).group_by(column).len()
+    return dict(zip(counts[column].to_list(), counts["len"].to_list(), strict=True))
 
 
 def _sentinel_end_dates(
@@ -511,26 +526,32 @@ def _sentinel_end_dates(
     """End dates that mean "not ended": 9999-12-31, 31/12/2999, or a date the config names."""
     end = pl.col(s.END_DATE)
     sentinel = (end >= FAR_FUTURE) | end.is_in(local)
-    counts = out.filter(sentinel).group_by(_RAW + s.END_DATE).len().sort("len", descending=True)
-    if counts.is_empty():
+    if not out.select(sentinel.any()).item():
         return out, {}
+    counts = _value_counts(out, _RAW + s.END_DATE, sentinel)
     out = out.with_columns(
         pl.when(sentinel).then(None).otherwise(pl.col(c)).alias(c)
         for c in (s.END_DATE, _RAW + s.END_DATE)
     )
-    return out, dict(zip(counts[_RAW + s.END_DATE].to_list(), counts["len"].to_list(), strict=True))
+    return out, counts
 
 
 def _outside_years(out: pl.DataFrame) -> pl.DataFrame:
     """Dates before 1900 or after 2899 are not read (year 0, 1066, 9998): a bad date, as
     reported, never a plan the calendar arithmetic cannot place. ``_far_<column>`` says why."""
     first, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
+    bounds = out.select(
+        ((pl.col(c).min() < first) | (pl.col(c).max() > last)).alias(c) for c in s.DATE_COLUMNS
+    ).row(0, named=True)
+    # Most files have none: only a column that does gets its _far_ flag.
     outside = {
-        c: pl.col(c).is_not_null() & ~pl.col(c).is_between(first, last) for c in s.DATE_COLUMNS
+        c: pl.col(c).is_not_null() & ~pl.col(c).is_between(first, last)
+        for c in s.DATE_COLUMNS
+        if bounds[c]
     }
     return out.with_columns(
-        *(outside[c].alias("_far_" + c) for c in s.DATE_COLUMNS),
-        *(pl.when(outside[c]).then(None).otherwise(pl.col(c)).alias(c) for c in s.DATE_COLUMNS),
+        *(mask.alias("_far_" + c) for c, mask in outside.items()),
+        *(pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c, mask in outside.items()),
     )
 
 
@@ -620,13 +641,13 @@ def _row_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
             "bad-date",
             live & unreadable[s.START_DATE],
             s.START_DATE,
-            _date_problem(s.START_DATE, "start date"),
+            _date_problem(s.START_DATE, "start date", frame.columns),
         ),
         (
             "bad-date",
             live & unreadable[s.END_DATE],
             s.END_DATE,
-            _date_problem(s.END_DATE, "end date"),
+            _date_problem(s.END_DATE, "end date", frame.columns),
         ),
         ("8720", live & raw[s.START_DATE].is_null(), s.START_DATE, "start date is blank"),
         (
@@ -702,14 +723,15 @@ def _nul_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
     return found.with_columns(pl.col("value").str.replace_all("\x00", "\\x00", literal=True))
 
 
-def _date_problem(column: str, what: str) -> pl.Expr:
+def _date_problem(column: str, what: str, columns: list[str]) -> pl.Expr:
     """Why a date could not be read: not a date at all, or day and month in doubt."""
     parts = pl.col(_RAW + column).str.extract_groups(NUMERIC_DATE)
     either_way = (parts.struct["1"].cast(pl.Int32, strict=False) <= 12) & (
         parts.struct["2"].cast(pl.Int32, strict=False) <= 12
     )
+    far = pl.col("_far_" + column) if "_far_" + column in columns else pl.lit(False)
     return (
-        pl.when(pl.col("_far_" + column))
+        pl.when(far)
         .then(pl.lit(f"{what} is outside the years {FIRST_YEAR} to {LAST_YEAR}"))
         .when(either_way.fill_null(False))
         .then(
