@@ -142,3 +142,31 @@ def test_a_bad_date_in_one_file_only(tmp_path: Path) -> None:
     assert loaded.report.used_rows == 1
     found = loaded.report.findings.filter(pl.col("rule") == "bad-date")
     assert found["message"].item() == "start date is outside the years 1900 to 2899"
+
+
+def test_recency_is_the_files_own_date_not_the_order_or_the_extract_date(tmp_path: Path) -> None:
+    """Given newest first, with one --extract-date for all: the census ReferenceDate decides."""
+    old = write(tmp_path, "cin_2019.xml", RETURN_2019)
+    new = write(tmp_path, "cin_2020.xml", RETURN_2020)
+    loaded = load_plans([new, old], extract_date=dt.date(2020, 3, 31))
+    assert october_2019(loaded)["children_on_plan"] == (1, None)
+    assert october_2019(loaded)["plans_ended"] == (1, None)
+
+
+def test_snapshots_without_a_stated_date_rank_by_their_latest_date(tmp_path: Path) -> None:
+    # Two CSV snapshots: in March 2019 A is open; in December 2019 A has ended.
+    march = write(tmp_path, "b_march.csv", "child_id,start_date,end_date\nA,2018-06-01,\n")
+    december = write(
+        tmp_path,
+        "a_december.csv",
+        "child_id,start_date,end_date\nA,2018-06-01,2019-10-01\nC,2019-06-03,\n",
+    )
+    for order in ([march, december], [december, march]):
+        loaded = load_plans(order, extract_date=dt.date(2019, 12, 31))
+        assert october_2019(loaded)["children_on_plan"] == (1, None), order
+    # Equally recent copies (both files' latest date is A's start): the ended one is used.
+    open_copy = write(tmp_path, "open.csv", "child_id,start_date,end_date\nA,2018-06-01,\n")
+    ended = write(tmp_path, "ended.csv", "child_id,start_date,end_date\nA,2018-06-01,2018-06-30\n")
+    for order in ([open_copy, ended], [ended, open_copy]):
+        loaded = load_plans(order, extract_date=dt.date(2019, 12, 31))
+        assert loaded.plans["end_date"].to_list() == [dt.date(2018, 6, 30)]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, Result, compute
 from cpmetrics.errors import InputError
-from cpmetrics.io import EXTRACT_SUFFIXES, RawExtract, read_extract
+from cpmetrics.io import EXTRACT_SUFFIXES, read_extract
 from cpmetrics.periods import Period
 from cpmetrics.validate import Validated, validate_extracts
 
@@ -46,7 +46,7 @@ def load_plans(
     raws = [read_extract(p, sheet=sheet, columns=columns) for p in extract_files(path)]
     return validate_extracts(
         raws,
-        extract_dates=[extract_date or stated_extract_date(raw) or dt.date.today() for raw in raws],
+        extract_dates=[extract_date or raw.stated_date() or dt.date.today() for raw in raws],
         mapping=columns,
         date_order=date_order,
         open_markers=open_markers,
@@ -76,14 +76,6 @@ def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:
         else:
             files.append(p)
     return list(dict.fromkeys(files))  # a file named twice is read once
-
-
-def stated_extract_date(raw: RawExtract) -> dt.date | None:
-    """The date the file says it describes: a CIN census file's ReferenceDate."""
-    try:
-        return dt.date.fromisoformat(raw.details.get("reference_date", ""))
-    except ValueError:
-        return None
 
 
 def compute_periods(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,13 @@ class RawExtract:
     source: str
     format: str
     details: dict[str, str] = field(default_factory=dict)  # encoding, delimiter, ...
+
+    def stated_date(self) -> dt.date | None:
+        """The date the file says it describes: a CIN census file's ReferenceDate."""
+        try:
+            return dt.date.fromisoformat(self.details.get("reference_date", ""))
+        except ValueError:
+            return None
 
 
 def read_extract(

@@ -114,7 +114,7 @@ def validate_extracts(
     )
     unusable = early.filter(pl.col("rule").is_in(excluding))[ROW]
     if len(prepared) > 1:
-        early = pl.concat([early, _repeated_findings(frame, unusable, raws, extract_dates)])
+        early = pl.concat([early, _repeated_findings(frame, unusable, raws)])
         unusable = early.filter(pl.col("rule").is_in(excluding))[ROW]
     # A row is a duplicate of an earlier usable row: one excluded already (a short row, say)
     # does not make the next row like it a duplicate.
@@ -249,17 +249,17 @@ def _missing_columns(
 
 
 def _repeated_findings(
-    frame: pl.DataFrame,
-    unusable: pl.Series,
-    raws: Sequence[RawExtract],
-    extract_dates: Sequence[dt.date],
+    frame: pl.DataFrame, unusable: pl.Series, raws: Sequence[RawExtract]
 ) -> pl.DataFrame:
-    """A plan (child and start) in more than one file is counted from the latest file only:
-    the others' rows are ``repeated-plan`` (excluded, expected), and where their end dates
-    differ, ``files-disagree`` names both files and lines."""
-    # Latest extract date first; of two files with one date, the later given.
-    rank = {i: (d, i) for i, d in enumerate(extract_dates)}
-    order = {i: n for n, i in enumerate(sorted(rank, key=rank.__getitem__))}
+    """A plan (child and start) in more than one file is counted from the most recent file
+    that has it: the others' rows are ``repeated-plan`` (excluded, expected), and where their
+    end dates differ, ``files-disagree`` names both files and lines.
+
+    A file's recency is the date it states (a census ReferenceDate), else the latest date in
+    it, never the order given or the extract date given for all files (which says nothing
+    about which file is newer). Of two equally recent copies, one with an end date beats an
+    open one; then the later given.
+    """
     usable = frame.filter(
         ~pl.col(ROW).is_in(unusable.implode()) & pl.col(s.START_DATE).is_not_null()
     )
@@ -267,23 +267,28 @@ def _repeated_findings(
     several = usable.filter(pl.col(SOURCE).n_unique().over(key) > 1)
     if several.is_empty():
         return empty_findings()
-    several = several.with_columns(
-        pl.col(SOURCE).replace_strict(order, return_dtype=pl.Int32).alias("_rank")
+    latest = usable.group_by(SOURCE).agg(
+        pl.max_horizontal(pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()).alias("_latest")
     )
-    best = pl.col("_rank") == pl.col("_rank").max().over(key)
+    seen = dict(zip(latest[SOURCE].to_list(), latest["_latest"].to_list(), strict=True))
+    recency = {i: raw.stated_date() or seen.get(i) for i, raw in enumerate(raws)}
+    several = several.with_columns(
+        pl.col(SOURCE).replace_strict(recency, return_dtype=pl.Date).alias("_recency"),
+        pl.col(s.END_DATE).is_not_null().alias("_has_end"),
+    )
     winners = (
-        several.filter(best)
+        several.sort("_recency", "_has_end", SOURCE, nulls_last=False)
         .group_by(key)
         .agg(
-            pl.col(SOURCE).first().alias("_kept_file"),
-            pl.col(s.LINE).first().alias("_kept_line"),
-            pl.col(_RAW + s.END_DATE).first().alias("_kept_end"),
+            pl.col(SOURCE).last().alias("_kept_file"),
+            pl.col(s.LINE).last().alias("_kept_line"),
+            pl.col(_RAW + s.END_DATE).last().alias("_kept_end"),
         )
     )
     names = {i: r.source for i, r in enumerate(raws)}
     losers = (
-        several.filter(~best)
-        .join(winners, on=key)
+        several.join(winners, on=key)
+        .filter(pl.col(SOURCE) != pl.col("_kept_file"))
         .with_columns(
             pl.col("_kept_file").replace_strict(names, return_dtype=pl.String).alias("_kept_name")
         )
@@ -297,8 +302,8 @@ def _repeated_findings(
                 pl.lit(True),
                 s.START_DATE,
                 pl.format(
-                    "the same plan (child, start) is in {} line {}, a later extract, and is "
-                    "counted from there",
+                    "the same plan (child, start) is in {} line {}, the more recent file, and "
+                    "is counted from there",
                     pl.col("_kept_name"),
                     pl.col("_kept_line"),
                 ),
@@ -308,7 +313,7 @@ def _repeated_findings(
                 differ,
                 s.END_DATE,
                 pl.format(
-                    "end date here {}, in {} line {}: {} (the later file is used)",
+                    "end date here {}, in {} line {}: {} (the more recent file is used)",
                     pl.col(_RAW + s.END_DATE).fill_null("blank (open)"),
                     pl.col("_kept_name"),
                     pl.col("_kept_line"),
