@@ -193,7 +193,8 @@ def _huge_field(size: int, *, extra_newline: bool) -> bytes:
 
 
 def _late_nul() -> bytes:
-    rows = [[f"K{i:04d}", "2018-01-01", "", "0"] for i in range(1000)]
+    # Starts through to November 2018: the extract covers the month computed (October).
+    rows = [[f"K{i:04d}", f"2018-{1 + i % 11:02d}-01", "", "0"] for i in range(1000)]
     rows[900][0] = "K\x00900"
     return utf8(table(rows))
 

@@ -18,9 +18,11 @@ PLANS = (
     "B,2018-04-05,,0\n"
     "C,2018-05-01,,1\n"
     "A,2018-06-01,,\n"
+    # The extract runs to 2019 (a period after its last date would make the run exit 1).
+    "D,2020-03-05,,0\n"
 )
 CONFIG = """
-extract_date = 2019-12-31
+extract_date = 2020-03-31
 population = 10000
 [targets.repeat_plan_pct]
 target = 50.0
@@ -199,9 +201,10 @@ def test_unknown_la(workdir: Path) -> None:
 
 
 def test_periods_after_the_extract_date_are_warned_about(workdir: Path) -> None:
-    code, _, err = run("compute", "plans.csv", "--month", "2020-01", "-f", "csv")
-    assert code == 0
-    assert "after the extract date 2019-12-31" in err and "incomplete" in err
+    code, _, err = run("compute", "plans.csv", "--month", "2020-04", "-f", "csv")
+    assert code == 1  # wholly after the extract's dates: figures written, run not clean
+    assert "after the extract date 2020-03-31" in err and "incomplete" in err
+    assert "2020-04 starts after the last date in the extract (2020-03-31)" in err
 
 
 def test_the_config_in_use_is_named(workdir: Path) -> None:

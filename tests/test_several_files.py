@@ -170,3 +170,33 @@ def test_snapshots_without_a_stated_date_rank_by_their_latest_date(tmp_path: Pat
     for order in ([open_copy, ended], [ended, open_copy]):
         loaded = load_plans(order, extract_date=dt.date(2019, 12, 31))
         assert loaded.plans["end_date"].to_list() == [dt.date(2018, 6, 30)]
+
+
+def test_the_same_end_date_written_two_ways_is_no_disagreement(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.csv", "child_id,start_date,end_date\nA,2018-06-01,2018-06-30\n")
+    b = write(tmp_path, "b.csv", "child_id,start_date,end_date\nA,01/06/2018,30/06/2018\n")
+    rules = load_plans([a, b], extract_date=dt.date(2019, 12, 31)).report.counts_by_rule()
+    assert rules == {"repeated-plan": 1}
+
+
+def test_a_heading_one_file_lacks_is_not_excused_by_another(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.csv", "child_id,start_date,end_date,previous_plans\nA,2019-06-01,,0\n")
+    b = write(tmp_path, "b.csv", "child_id,start_date,end_date,Prev CP\nB,2019-07-01,,2\n")
+    result = run("compute", "--month", "2019-07", a, b, "--extract-date", "2019-12-31")
+    assert result.exit_code == 1
+    assert "'Prev CP' looks like previous_plans" in result.stderr
+
+
+def test_the_guard_counts_shares_of_distinct_plans(tmp_path: Path) -> None:
+    """10 unreadable end dates among 110 plans exit 1, with or without last year's copies."""
+    plans = [
+        f"P{i},2019-01-{1 + i % 28:02d},{'Open' if i < 10 else '2019-06-30'}" for i in range(110)
+    ]
+    new = write(tmp_path, "new.csv", "child_id,start_date,end_date\n" + "\n".join(plans) + "\n")
+    old_rows = [f"P{i},2019-01-{1 + i % 28:02d}," for i in range(10, 110)]
+    old = write(tmp_path, "old.csv", "child_id,start_date,end_date\n" + "\n".join(old_rows) + "\n")
+    base = ("compute", "--month", "2019-06", "--extract-date", "2019-12-31", "-f", "csv")
+    assert run(*base, new).exit_code == 1
+    both = run(*base, old, new)
+    assert both.exit_code == 1
+    assert "10 of 110 rows" in both.stderr

@@ -52,7 +52,13 @@ def test_month_latest_uses_the_extract_date(plans: Path) -> None:
 
 
 def test_quarter_year_and_trend_to_latest(plans: Path) -> None:
-    base = (plans, "--extract-date", "2019-04-02", "-f", "csv")
+    # Something happens every month up to March 2019 (a month after the last date in the
+    # extract would make the run exit 1: test_periods_outside_the_extract_exit_1).
+    busy = plans.parent / "busy.csv"
+    busy.write_text(
+        PLANS + "".join(f"M{m},2019-{m:02d}-05,\n" for m in (1, 2, 3)), encoding="utf-8"
+    )
+    base = (busy, "--extract-date", "2019-04-02", "-f", "csv")
     assert ",2019-01-01,2019-03-31," in run("compute", "--quarter", "latest", *base).stdout
     assert ",2018-04-01,2019-03-31," in run("compute", "--year", "LATEST", *base).stdout
     trend = run("trend", "--from", "2018-12", "--to", "latest", *base)
@@ -83,10 +89,70 @@ def test_known_suffixes_write(plans: Path) -> None:
         assert target.read_text(encoding="utf-8").startswith(start)
 
 
-def test_periods_outside_the_extract_warn_without_a_config(plans: Path) -> None:
+def test_periods_outside_the_extract_exit_1(plans: Path) -> None:
     # No config and no extract date: the extract date is today, but the data's own dates tell.
     after = run("compute", "--month", "2021-05", plans, "-f", "csv")
-    assert after.exit_code == 0
+    assert after.exit_code == 1
+    assert after.stdout.startswith("measure,")  # written, but not to be published
     assert "2021-05 starts after the last date in the extract (2018-12-03)" in after.stderr
     before = run("compute", "--month", "2017-05", plans, "-f", "csv")
+    assert before.exit_code == 1
     assert "2017-05 ends before the extract's first plan starts (2018-01-10)" in before.stderr
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def history(rows: int, last_start: str = "2019-11-20") -> str:
+    """`rows` ended plans in 2018, then one plan started on `last_start`, open."""
+    lines = ["child_id,start_date,end_date,previous_plans"]
+    lines += [f"H{i},2018-01-{1 + i % 28:02d},2018-06-{1 + i % 28:02d},0" for i in range(rows)]
+    return "\n".join([*lines, f"Z,{last_start},,0"]) + "\n"
+
+
+def test_latest_with_no_extract_date_is_by_the_datas_last_date(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.csv", history(20, last_start="2019-12-31"))
+    result = run("compute", "--month", "latest", path, "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert ",2019-12-01,2019-12-31," in result.stdout
+    assert "by the last date in the extract (no extract date given), 2019-12-31" in result.stderr
+
+
+def test_open_plans_run_to_the_extract_date(tmp_path: Path) -> None:
+    # Nothing starts or ends after 2019-11-20, but the open plan is there on 2019-12-31.
+    path = write(tmp_path, "open.csv", history(20))
+    base = ("compute", path, "--extract-date", "2019-12-31", "-f", "csv")
+    assert run(*base, "--month", "2019-12").exit_code == 0
+    assert run(*base, "--month", "2020-02").exit_code == 1
+
+
+def test_a_share_of_the_open_plans_trips_the_guard(tmp_path: Path) -> None:
+    """200 plans ended long ago, 20 open: 4 of the open ones end '2099-12-31' (1.8% of the
+    rows, but 20% of the plans that would be open)."""
+    lines = ["child_id,start_date,end_date"]
+    lines += [f"E{i},2015-01-{1 + i % 28:02d},2015-06-01" for i in range(200)]
+    lines += [f"O{i},2019-01-{1 + i:02d},{'2099-12-31' if i < 4 else ''}" for i in range(20)]
+    path = write(tmp_path, "part.csv", "\n".join(lines) + "\n")
+    result = run("compute", "--month", "2019-12", path, "--extract-date", "2019-12-31", "-f", "csv")
+    assert result.exit_code == 1
+    assert "20.0% of the plans that would otherwise be open" in result.stderr
+    assert "open_markers" in result.stderr
+
+
+def test_unreadable_previous_plans_counts_trip_the_guard(tmp_path: Path) -> None:
+    text = history(20).replace(",0\n", ",None\n").replace("None", "One", 10)
+    path = write(tmp_path, "words.csv", text)
+    result = run("compute", "--month", "2019-11", path, "--extract-date", "2019-12-31", "-f", "csv")
+    assert result.exit_code == 1
+    assert "rule 8730" in result.stderr and "affects" in result.stderr
+
+
+def test_blank_rows_and_unrelated_headings_do_not_trip_the_guard(tmp_path: Path) -> None:
+    text = history(20).replace("previous_plans", "Previous LA") + ",,,\n" * 5
+    path = write(tmp_path, "blank.csv", text)
+    result = run("compute", "--month", "2019-11", path, "--extract-date", "2019-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "blank-row x5" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,13 +45,15 @@ def load_plans(
     among them mark an open plan's end date.
     """
     raws = [read_extract(p, sheet=sheet, columns=columns) for p in extract_files(path)]
-    return validate_extracts(
+    validated = validate_extracts(
         raws,
         extract_dates=[extract_date or raw.stated_date() or dt.date.today() for raw in raws],
         mapping=columns,
         date_order=date_order,
         open_markers=open_markers,
     )
+    known = extract_date is not None or any(raw.stated_date() for raw in raws)
+    return replace(validated, report=replace(validated.report, extract_date_known=known))
 
 
 def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:

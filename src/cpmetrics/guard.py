@@ -22,23 +22,58 @@ _WHAT = {
 }
 
 
-def exclusion_alarms(report: ValidationReport, max_pct: float) -> list[str]:
-    """One message for each rule that excludes more than ``max_pct`` % of the rows (0: off)."""
-    if max_pct <= 0 or report.input_rows == 0:
+# Warnings that change a figure although the row is kept: an unreadable previous-plans count
+# is ignored, so the plan may not count as a repeat.
+_FIGURE_WARNINGS = ("8730",)
+# Excluded rows that were never plans: a line of empty fields changes no figure.
+_NO_FIGURE = ("blank-row",)
+# Rules that exclude a plan for its end date: had the date been read, most would be open plans.
+_END_DATE_RULES = ("bad-date", "future-date")
+
+
+def exclusion_alarms(report: ValidationReport, max_pct: float, open_plans: int) -> list[str]:
+    """One message for each rule that excludes (or, for the previous-plans count, ignores)
+    more than ``max_pct`` % of the rows; and for end dates that could not be used, more than
+    ``max_pct`` % of the plans that would be open (``open_plans``: those used). 0: off."""
+    # Shares of the distinct plans: a copy of a plan found again in a later file is not one.
+    expected = {c: n for c, n in report.excluded_by_rule.items() if RULES[c].severity == "info"}
+    rows = report.input_rows - sum(expected.values())
+    if max_pct <= 0 or rows <= 0:
         return []
+    counts = {
+        code: n
+        for code, n in report.excluded_by_rule.items()
+        if code not in expected and code not in _NO_FIGURE
+    }
+    counts |= {code: n for code, n in report.counts_by_rule().items() if code in _FIGURE_WARNINGS}
     alarms = []
-    for code, count in report.excluded_by_rule.items():
-        if RULES[code].severity == "info":
-            continue  # expected: a plan in several census returns is counted once
-        share = 100 * count / report.input_rows
-        if share <= max_pct:
+    for code, count in counts.items():
+        share = 100 * count / rows
+        verb = "excludes" if RULES[code].excludes else "affects"
+        what = f"rule {code} ({RULES[code].title.lower()}) {verb} {count:,}"
+        if share > max_pct:
+            alarms.append(
+                f"{what} of {rows:,} rows ({share:.1f}%, more than the "
+                f"{max_pct:g}% allowed): {_advice(report, code, count)}"
+            )
             continue
-        alarms.append(
-            f"rule {code} ({RULES[code].title.lower()}) excludes {count:,} of "
-            f"{report.input_rows:,} rows ({share:.1f}%, more than the {max_pct:g}% allowed): "
-            f"{_advice(report, code, count)}"
-        )
+        ends = _end_date_findings(report, code)
+        # A few hundred open plans among years of history: a handful of their end dates
+        # misread is a small share of the rows but a large share of the snapshot.
+        if ends and 100 * ends / (open_plans + ends) > max_pct:
+            alarms.append(
+                f"{what} rows for their end date: {100 * ends / (open_plans + ends):.1f}% of "
+                f"the plans that would otherwise be open (more than the {max_pct:g}% allowed): "
+                f"{_advice(report, code, ends)}"
+            )
     return alarms
+
+
+def _end_date_findings(report: ValidationReport, code: str) -> int:
+    if code not in _END_DATE_RULES:
+        return 0
+    found = report.findings.filter((pl.col("rule") == code) & (pl.col("column") == "end_date"))
+    return found.height
 
 
 def column_alarms(report: ValidationReport, options: Options) -> list[str]:

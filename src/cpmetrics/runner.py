@@ -219,8 +219,12 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     loaded = load(request)
     report = loaded.report
     if notify:
-        if request.extract_date is None and report.extract_date != dt.date.today():
-            notify(f"extract date {report.extract_date}: the census ReferenceDate in the file")
+        if request.extract_date is None and report.extract_date_known:
+            several = len(report.sources) > 1
+            notify(
+                f"extract date {report.extract_date}: the census ReferenceDate in the "
+                + ("latest file" if several else "file")
+            )
         notify(f"{report.source}: {report.summary()}")
         for note in report.optional_columns():
             notify(note)
@@ -242,7 +246,11 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
 def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
     """What makes the input look wrong enough that the exit code must say so."""
     return [
-        *exclusion_alarms(loaded.report, request.max_excluded_pct),
+        *exclusion_alarms(
+            loaded.report,
+            request.max_excluded_pct,
+            open_plans=loaded.timeline[s.END_DATE].null_count(),
+        ),
         *column_alarms(loaded.report, request.options),
     ]
 
@@ -257,48 +265,62 @@ def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -
     """A period given as 'latest' is chosen once the extract date is known."""
     if isinstance(period, Period):
         return period
-    chosen = period(loaded.report.extract_date or dt.date.today())
-    _tell(
-        [
-            f"latest: {chosen.label}, the last complete period by the extract date "
-            f"{loaded.report.extract_date}"
-        ],
-        notify,
-    )
+    report = loaded.report
+    if report.extract_date_known and report.extract_date:
+        by, day = "the extract date", report.extract_date
+    else:  # today's date says nothing about an extract that may be months old
+        by, day = "the last date in the extract (no extract date given)", _data_dates(loaded)[1]
+    chosen = period(day)
+    _tell([f"latest: {chosen.label}, the last complete period by {by}, {day}"], notify)
     return chosen
 
 
-def _outside_extract(loaded: Validated, periods: list[Period]) -> list[str]:
-    """Periods after the extract was taken, or outside the dates it holds: their figures miss
-    what happened then (with no config, the extract date is today: the data's dates still
-    tell)."""
-    extract_date = loaded.report.extract_date
-    dates = loaded.timeline.select(
+def _data_dates(loaded: Validated) -> tuple[dt.date, dt.date]:
+    """The first start and the last date (start or end) among the plans used."""
+    first, last = loaded.timeline.select(
         pl.col(s.START_DATE).min().alias("first"),
         pl.max_horizontal(pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()).alias("last"),
     ).row(0)
-    first, last = dates
-    notes = []
+    return first, last
+
+
+def _beyond_extract_date(loaded: Validated, periods: list[Period]) -> list[str]:
+    """Periods ending after the extract was taken: their figures miss what happened later."""
+    extract_date = loaded.report.extract_date
     late = [p.label for p in periods if extract_date and p.end > extract_date]
-    if late:
-        notes.append(
-            f"warning: {_some(late)} {'ends' if len(late) == 1 else 'end'} after the extract "
-            f"date {extract_date}: plans started or ended after that date are not in the "
-            "extract, so these figures are incomplete"
-        )
-    after = [p.label for p in periods if last and p.start > last and p.label not in late]
+    if not late:
+        return []
+    return [
+        f"warning: {_some(late)} {'ends' if len(late) == 1 else 'end'} after the extract "
+        f"date {extract_date}: plans started or ended after that date are not in the "
+        "extract, so these figures are incomplete"
+    ]
+
+
+def _outside_data(loaded: Validated, periods: list[Period]) -> list[str]:
+    """Periods wholly after the last date the extract holds, or before its first plan: the
+    figures are a stale snapshot or all zero, whatever the extract date says (with no config
+    it is today), so the run must not pass as clean."""
+    first, last = _data_dates(loaded)
+    report = loaded.report
+    if report.extract_date_known and report.extract_date and loaded.plans[s.END_DATE].null_count():
+        # Open plans run to the extract date: the extract speaks for every day up to it.
+        last = max(last, report.extract_date)
+    alarms = []
+    after = [p.label for p in periods if last and p.start > last]
     if after:
-        notes.append(
-            f"warning: {_some(after)} {'starts' if len(after) == 1 else 'start'} after the last "
-            f"date in the extract ({last}): is the extract older than the period?"
+        alarms.append(
+            f"{_some(after)} {'starts' if len(after) == 1 else 'start'} after the last date in "
+            f"the extract ({last}): its figures are the last known position carried forward; "
+            "is the extract older than the period?"
         )
     before = [p.label for p in periods if first and p.end < first]
     if before:
-        notes.append(
-            f"warning: {_some(before)} {'ends' if len(before) == 1 else 'end'} before the "
-            f"extract's first plan starts ({first}): its figures cannot include earlier plans"
+        alarms.append(
+            f"{_some(before)} {'ends' if len(before) == 1 else 'end'} before the extract's "
+            f"first plan starts ({first}): its figures cannot include earlier plans"
         )
-    return notes
+    return alarms
 
 
 def _some(labels: list[str]) -> str:
@@ -320,7 +342,7 @@ def run_compute(
     result = compute(
         loaded.timeline, [period], population=request.population, options=request.options
     )
-    _tell([*result.notes, *_outside_extract(loaded, [period])], notify)
+    _tell([*result.notes, *_beyond_extract_date(loaded, [period])], notify)
     title = f"Child protection plans, {period.label} ({period.start} to {period.end})"
     if request.comparison is not None:
         result = Result(attach_comparators(result.table, request.comparison), result.notes)
@@ -330,7 +352,7 @@ def run_compute(
     if publish:
         result = Result(suppress(result.table), result.notes)
         _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
-    return result, title, input_alarms(request, loaded)
+    return result, title, [*input_alarms(request, loaded), *_outside_data(loaded, [period])]
 
 
 def run_trend(
@@ -363,7 +385,7 @@ def run_trend(
         [
             *trend.notes,
             *reshaped,
-            *_outside_extract(loaded, list(trend.periods)),
+            *_beyond_extract_date(loaded, list(trend.periods)),
         ],
         notify,
     )
@@ -378,7 +400,8 @@ def run_trend(
     if publish:
         trend = replace(trend, table=suppress(trend.table))
         _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
-    return trend, title, input_alarms(request, loaded)
+    alarms = [*input_alarms(request, loaded), *_outside_data(loaded, list(trend.periods))]
+    return trend, title, alarms
 
 
 def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:

@@ -186,16 +186,17 @@ def compact_header(name: str) -> str:
 ALIAS_TO_CANONICAL: dict[str, str] = {
     compact_header(alias): canonical for canonical, aliases in _ALIASES.items() for alias in aliases
 }
-# Words that make an unrecognised header worth a second look for a column not found.
-_LOOKS_LIKE: dict[str, tuple[str, ...]] = {
-    CHILD_ID: ("child", "person", "id", "ref", "upn"),
-    START_DATE: ("start", "began", "begin", "commenc"),
-    END_DATE: ("end", "ended", "ceased", "cease", "closed", "closure"),
-    INITIAL_CATEGORY: ("initial",),
-    LATEST_CATEGORY: ("latest", "categor", "abuse"),
-    DATE_OF_BIRTH: ("birth", "dob", "born"),
-    FAMILY_ID: ("family", "sibling", "household"),
-    PREVIOUS_PLANS: ("previous", "prior", "prev", "earlier"),
+# Words that make an unrecognised header worth a second look for a column not found: a word
+# of each group must start one of the header's words ('Prev. CP plan tally', not 'Previous LA').
+_LOOKS_LIKE: dict[str, tuple[tuple[str, ...], ...]] = {
+    CHILD_ID: (("child", "person", "id", "ref", "upn"),),
+    START_DATE: (("start", "began", "begin", "commenc"),),
+    END_DATE: (("end", "ended", "ceased", "cease", "closed", "closure"),),
+    INITIAL_CATEGORY: (("initial",),),
+    LATEST_CATEGORY: (("latest", "categor", "abuse"),),
+    DATE_OF_BIRTH: (("birth", "dob", "born"),),
+    FAMILY_ID: (("family", "sibling", "household"),),
+    PREVIOUS_PLANS: (("previous", "prior", "prev", "earlier"), ("plan", "cp", "cpp")),
 }
 
 
@@ -206,7 +207,8 @@ def near_misses(headers: Iterable[str], missing: Iterable[str]) -> list[tuple[st
     for header in headers:
         words = normalise_header(header).split("_")
         for canonical in wanted:
-            if any(w.startswith(k) for w in words for k in _LOOKS_LIKE[canonical]):
+            groups = _LOOKS_LIKE[canonical]
+            if all(any(w.startswith(k) for w in words for k in group) for group in groups):
                 out.append((header, canonical))
                 break
     return out

@@ -44,9 +44,12 @@ class ValidationReport:
     blank_lines: int = 0  # empty lines in the file: not records, so not rows
     ignored_columns: tuple[str, ...] = ()
     extract_date: dt.date | None = None  # the date end and start dates were checked against
+    extract_date_known: bool = True  # False: nobody said, so it is today's date
     # NULL, N/A, 9999-12-31...: column -> value as written -> how many were read as blank.
     read_as_blank: dict[str, dict[str, int]] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # the files read, in the order given (findings' _file)
+    # (heading, canonical): headings that look like a column their file lacks.
+    unrecognised: tuple[tuple[str, str], ...] = ()
 
     def file_names(self) -> pl.Expr:
         """Each finding's file, by name."""
@@ -96,10 +99,9 @@ class ValidationReport:
         return notes
 
     def near_misses(self) -> list[tuple[str, str]]:
-        """(heading, canonical) for unrecognised headings that look like a column not found."""
-        return s.near_misses(
-            self.ignored_columns, [c for c in s.CANONICAL if c not in self.columns.values()]
-        )
+        """(heading, canonical) for unrecognised headings that look like a column their file
+        lacks (with several files, a column one file has does not excuse another)."""
+        return list(dict.fromkeys(self.unrecognised))
 
     def describe_read_as_blank(self) -> str:
         """'read as open: end_date 'NULL' x325; read as not recorded: family_id 'NULL' x3,094'."""
@@ -113,7 +115,8 @@ class ValidationReport:
         parts = []
         if "end_date" in self.read_as_blank:
             total = sum(self.read_as_blank["end_date"].values())
-            parts.append(f"{total:,} end dates read as open ({values('end_date')})")
+            noun = "end date" if total == 1 else "end dates"
+            parts.append(f"{total:,} {noun} read as open ({values('end_date')})")
         others = [c for c in self.read_as_blank if c != "end_date"]
         if others:
             parts.append("read as blank: " + ", ".join(f"{c} ({values(c)})" for c in others))

@@ -181,6 +181,7 @@ def validate_extracts(
         extract_date=max(extract_dates),
         read_as_blank=read_as_blank,
         sources=tuple(r.source for r in raws),
+        unrecognised=tuple(pair for p in prepared for pair in p.unrecognised),
     )
     return Validated(plans=plans, report=report, timeline=timeline)
 
@@ -193,6 +194,7 @@ class _Prepared:
     header_map: dict[str, str]
     structural: pl.DataFrame
     read_as_blank: dict[str, dict[str, int]]
+    unrecognised: list[tuple[str, str]]
 
 
 def _prepare(
@@ -221,7 +223,11 @@ def _prepare(
     frame = frame.with_columns(*numbering, pl.lit(extract_date).alias(EXTRACT_DATE))
     structural = _structural_findings(raw.frame.with_columns(numbering), clashes)
     structural = structural.with_columns(pl.col(SOURCE).fill_null(index))
-    return _Prepared(frame, header_map, structural, read_as_blank)
+    unrecognised = s.near_misses(
+        [c for c in raw.frame.columns if c not in header_map and c not in _READER_COLUMNS],
+        [c for c in s.CANONICAL if c not in header_map.values()],
+    )
+    return _Prepared(frame, header_map, structural, read_as_blank, unrecognised)
 
 
 def _missing_columns(
@@ -283,6 +289,7 @@ def _repeated_findings(
             pl.col(SOURCE).last().alias("_kept_file"),
             pl.col(s.LINE).last().alias("_kept_line"),
             pl.col(_RAW + s.END_DATE).last().alias("_kept_end"),
+            pl.col(s.END_DATE).last().alias("_kept_end_date"),
         )
     )
     names = {i: r.source for i, r in enumerate(raws)}
@@ -293,7 +300,8 @@ def _repeated_findings(
             pl.col("_kept_file").replace_strict(names, return_dtype=pl.String).alias("_kept_name")
         )
     )
-    differ = ~pl.col(_RAW + s.END_DATE).eq_missing(pl.col("_kept_end"))
+    # Dates as read, not as written: 2018-06-30 in one file and 30/06/2018 in another agree.
+    differ = ~pl.col(s.END_DATE).eq_missing(pl.col("_kept_end_date"))
     return _findings_for(
         losers,
         [
