@@ -12,7 +12,7 @@ import openpyxl  # test-only: writes the small workbooks below
 import polars as pl
 import pytest
 
-from cpmetrics.errors import DataError, InputError
+from cpmetrics.errors import DataError, InputError, UsageError
 from cpmetrics.io import excel
 from cpmetrics.io.excel import read_excel
 from cpmetrics.validate import validate_extract
@@ -175,7 +175,7 @@ def test_sheet_by_name(tmp_path: Path) -> None:
     assert read_excel(path, sheet="Other").frame["Child Unique ID"].to_list() == ["B", "C"]
     # Case, spaces and underscores aside, the name still finds its sheet.
     assert read_excel(path, sheet="list 7").details["sheet"] == "List_7"
-    with pytest.raises(DataError, match=r"named\.xlsx: no sheet 'List 8' \(sheets: 'List_7', "):
+    with pytest.raises(UsageError, match=r"named\.xlsx: no sheet 'List 8' \(sheets: 'List_7', "):
         read_excel(path, sheet="List 8")
 
 

@@ -156,3 +156,74 @@ def test_blank_rows_and_unrelated_headings_do_not_trip_the_guard(tmp_path: Path)
     result = run("compute", "--month", "2019-11", path, "--extract-date", "2019-12-31", "-f", "csv")
     assert result.exit_code == 0, result.stderr
     assert "blank-row x5" in result.stderr
+
+
+def test_trend_to_latest_needs_no_from(tmp_path: Path) -> None:
+    path = write(tmp_path, "old.csv", history(20, last_start="2019-12-31"))
+    result = run("trend", "--to", "latest", path, "--extract-date", "2019-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    months = {line.split(",")[2] for line in result.stdout.splitlines()[1:]}
+    assert "2019-01-01" in months and "2018-12-01" not in months
+
+
+def test_format_and_suffix_must_agree(plans: Path) -> None:
+    mismatch = run(
+        "compute", "--month", "2018-10", plans, "-f", "csv", "-o", plans.parent / "x.json"
+    )
+    assert mismatch.exit_code == 2
+    assert "does not match" in mismatch.stderr
+    text = run("compute", "--month", "2018-10", plans, "-f", "csv", "-o", plans.parent / "x.txt")
+    assert text.exit_code == 0, text.stderr
+
+
+def test_a_date_that_does_not_exist(plans: Path) -> None:
+    result = run("trend", "--from", "2019-02-29", "--to", "2019-03", plans)
+    assert result.exit_code == 2
+    assert "'2019-02-29' is not a date (no such day)" in result.stderr
+
+
+def test_year_first_dates_with_slashes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "ymd.csv",
+        "child_id,start_date,end_date\nA,2018/01/10,\nB,2018/06/01,2018/11/20\n",
+    )
+    slashed = run(
+        "compute", "--month", "2018-10", path, "--extract-date", "2018-12-31", "-f", "csv"
+    )
+    iso = write(
+        tmp_path,
+        "iso.csv",
+        "child_id,start_date,end_date\nA,2018-01-10,\nB,2018-06-01,2018-11-20\n",
+    )
+    plain = run("compute", "--month", "2018-10", iso, "--extract-date", "2018-12-31", "-f", "csv")
+    assert slashed.exit_code == 0, slashed.stderr
+    assert slashed.stdout == plain.stdout
+
+
+def test_a_workbook_named_csv_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "book.csv"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    result = run("compute", "--month", "2018-10", path)
+    assert result.exit_code == 1
+    assert "an Excel workbook? name it .xlsx" in result.stderr
+
+
+def test_a_folder_skips_cpmetrics_own_outputs(plans: Path) -> None:
+    folder = plans.parent
+    first = run(
+        "compute",
+        "--month",
+        "2018-11",
+        folder,
+        "--extract-date",
+        "2018-12-15",
+        "-o",
+        folder / "nov.csv",
+    )
+    assert first.exit_code == 0, first.stderr
+    again = run(
+        "compute", "--month", "2018-11", folder, "--extract-date", "2018-12-15", "-f", "csv"
+    )
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == (folder / "nov.csv").read_text(encoding="utf-8")

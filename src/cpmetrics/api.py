@@ -70,6 +70,7 @@ def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:
                 if f.is_file()
                 and f.suffix.lower() in EXTRACT_SUFFIXES
                 and not f.name.startswith((".", "~$"))  # hidden files, Office lock files
+                and not _our_output(f)  # last month's figures, written beside the extracts
             )
             if not found:
                 raise InputError(
@@ -79,6 +80,18 @@ def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:
         else:
             files.append(p)
     return list(dict.fromkeys(files))  # a file named twice is read once
+
+
+# The first line of what cpmetrics writes (compute/trend, validate): never an extract.
+_OUR_HEADERS = (b"measure,label,period_start,", b"file,rule,severity,")
+
+
+def _our_output(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64).lstrip(b"\xef\xbb\xbf").startswith(_OUR_HEADERS)
+    except OSError:
+        return False
 
 
 def compute_periods(

@@ -196,7 +196,15 @@ def _choose_format(fmt: Format | None, output: Path | None) -> Format:
                 f"--output {output}: cpmetrics does not write '{suffix}' files; it writes "
                 ".csv, .json and .txt (a table) (for Excel, write .csv and open it there)"
             )
-        return fmt or _SUFFIX_FORMATS[suffix]
+        wanted = _SUFFIX_FORMATS[suffix]
+        if fmt is not None and suffix in ("", ".txt"):
+            return fmt  # any text will do
+        if fmt is not None and fmt is not wanted:
+            raise UsageError(
+                f"--format {fmt.value} does not match --output {output} ({suffix} is "
+                f"{wanted.value}): give one or make them agree"
+            )
+        return wanted
     if fmt is not None:
         return fmt
     return Format.table if sys.stdout.isatty() else Format.csv
@@ -389,8 +397,11 @@ def compute(
 @app.command()
 @handle_errors
 def trend(
-    start: Annotated[str, typer.Option("--from", help="First month (YYYY-MM) or day.")],
-    end: Annotated[str, typer.Option("--to", help="Last month (YYYY-MM) or day.")],
+    end: Annotated[str, typer.Option("--to", help="Last month (YYYY-MM) or day, or latest.")],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First month (YYYY-MM) or day. Default: 12 months to --to."),
+    ] = None,
     input: InputArg = None,
     by: Annotated[str, typer.Option("--by", help="Columns by month, quarter or year.")] = "month",
     wide: Annotated[
@@ -418,14 +429,14 @@ def trend(
 
     Example: cpmetrics trend --from 2018-04 --to 2018-10
     """
-    from cpmetrics.periods import choose, wants_latest
+    from cpmetrics.periods import trend_range, wants_latest
     from cpmetrics.runner import run_trend
 
     # A usage error now, before reading the extract; 'latest' waits for the extract date.
     whole = (
-        (lambda day: choose(start=start, end=end, extract_date=day))
+        (lambda day: trend_range(start, end, extract_date=day))
         if wants_latest(end)
-        else choose(start=start, end=end)
+        else trend_range(start, end)
     )
     request = _request(
         input,

@@ -1,5 +1,5 @@
-"""Reading dates as local authority extracts write them: ISO (2018-10-31), UK day-first
-(31/10/2018, 31-10-18, 31.10.2018), with month names (31-Oct-2018, 5 March 2019), compact
+"""Reading dates as local authority extracts write them: ISO (2018-10-31, 2018/10/31), UK
+day-first (31/10/2018, 31-10-18, 31.10.2018), with month names (31-Oct-2018, 5 March 2019), compact
 (20181031) and Excel serial numbers (43404). The order of numeric day/month dates is decided
 once per file, from the values themselves; a file where every such date could be read either
 way is an error, not a guess, unless the order is given.
@@ -19,7 +19,8 @@ DateOrder = Literal["dmy", "mdy"]
 # [0-9], not \d: \d matches any Unicode digit (full-width, Arabic-Indic ...), which no integer
 # cast reads. Such a value must stay unread (a bad-date finding), never stop the file.
 _HMS = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"  # a time of day after a date
-_ISO = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}})(?:[ T]{_HMS}(?:\.[0-9]+)?Z?)?$"
+# Year first, with - (ISO), / or . between the parts (2018/10/31, as some systems write it).
+_ISO = rf"^([0-9]{{4}})[-/.]([0-9]{{1,2}})[-/.]([0-9]{{1,2}})(?:[ T]{_HMS}(?:\.[0-9]+)?Z?)?$"
 NUMERIC_DATE = rf"^([0-9]{{1,2}})[/.\-]([0-9]{{1,2}})[/.\-]([0-9]{{4}}|[0-9]{{2}})(?: {_HMS})?$"
 _NAMED = r"^([0-9]{1,2})(?:st|nd|rd|th)?[ \-/]([A-Za-z]{3,9})\.?,?[ \-/]([0-9]{4}|[0-9]{2})$"
 _SERIAL = r"^([0-9]{4,5})(?:\.0+)?$"

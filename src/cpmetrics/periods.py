@@ -141,7 +141,8 @@ def parse_day_or_month(text: str, *, end: bool) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        pass
+        if re.fullmatch(r"\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*", text):
+            raise UsageError(f"'{text.strip()}' is not a date (no such day)") from None
     whole = parse_month(text)
     return whole.end if end else whole.start
 
@@ -242,3 +243,17 @@ def choose(
     if rolling_months:
         return rolling(base, rolling_months)
     return base
+
+
+def trend_range(start: str | None, end: str, *, extract_date: dt.date | None = None) -> Period:
+    """A trend's --from and --to; with no --from, the 12 months ending with --to's month (the
+    year a monthly report shows)."""
+    if start is not None:
+        return choose(start=start, end=end, extract_date=extract_date)
+    if wants_latest(end):
+        if extract_date is None:
+            raise UsageError("'latest' needs the extract date")
+        last = latest("month", extract_date).end
+    else:
+        last = parse_day_or_month(end, end=True)
+    return rolling(Period(last, last, ""), 12)

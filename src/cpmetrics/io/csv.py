@@ -109,7 +109,12 @@ def _to_utf8(data: bytes, source: str) -> tuple[bytes, str]:
             raise DataError(
                 f"{source}: looks like UTF-16 text without a byte-order mark; save it as UTF-8 CSV"
             )
-        raise DataError(f"{source}: looks like a binary file, not a CSV extract")
+        hint = ""
+        if head.startswith(b"PK\x03\x04"):
+            hint = " (a zip file: an Excel workbook? name it .xlsx)"
+        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+            hint = " (an old Excel .xls workbook? name it .xls)"
+        raise DataError(f"{source}: looks like a binary file, not a CSV extract{hint}")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:], "utf-8-sig"
     if data.isascii():  # the common case, and much faster to check than a full decode

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from cpmetrics.errors import DataError, InputError
+from cpmetrics.errors import DataError, InputError, UsageError
 from cpmetrics.io import RawExtract, file_column_names
 from cpmetrics.schema import CHILD_ID, LINE, START_DATE, match_columns, normalise_header
 
@@ -261,7 +261,8 @@ def _named_sheet(wanted: str, names: list[str], source: str) -> str:
     loose = [name for name in names if normalise_header(name) == normalise_header(wanted)]
     if len(loose) == 1:  # 'list 7' for 'List_7'
         return loose[0]
-    raise DataError(f"{source}: no sheet '{wanted}' (sheets: {_list(names)})")
+    # A usage error: the option names what is not there.
+    raise UsageError(f"{source}: no sheet '{wanted}' (sheets: {_list(names)})")
 
 
 def _detect_sheet(

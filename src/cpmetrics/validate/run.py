@@ -239,13 +239,17 @@ def _missing_columns(
     headers = [c for c in raw.frame.columns if c not in _READER_COLUMNS]
     found = _list_columns(headers)
     unmatched = s.unmatched_mapping(headers, mapping)
-    likely = s.near_misses([h for h in headers if h not in header_map], missing)
-    example = likely[0] if likely else ("Your Header", missing[0])
+    likely = dict(
+        (canonical, header)
+        for header, canonical in reversed(
+            s.near_misses([h for h in headers if h not in header_map], missing)
+        )
+    )
+    examples = "; ".join(f'{c} = "{likely.get(c, "Your Header")}"' for c in missing)
     hint = (
         f"the config maps {', '.join(unmatched)}, which the file lacks"
         if unmatched
-        else f"name the file's column in cpmetrics.toml under [columns], e.g. "
-        f'{example[1]} = "{example[0]}"'
+        else f"name the file's columns in cpmetrics.toml under [columns], e.g. {examples}"
     )
     noun = "column" if len(missing) == 1 else "columns"
     raise DataError(
