@@ -94,10 +94,13 @@ def validate_extracts(
             _prepare(raw, index, offset, extract_date, mapping, date_order, open_markers)
         )
         offset += raw.frame.height
-    # One chunk per column: polars' filters panic on some multi-chunk frames (seen in 2.1).
-    # (Diagonal: a file with dates out of range has a _far_ column the others lack.)
-    frame = pl.concat([p.frame for p in prepared], how="diagonal").rechunk()
-    if len(prepared) > 1:  # one child, one key, whichever file
+    if len(prepared) == 1:
+        frame = prepared[0].frame
+    else:
+        # Diagonal: a file with dates out of range has a _far_ column the others lack. One
+        # chunk per column: polars' filters panic on some multi-chunk frames (seen in 2.1).
+        frame = pl.concat([p.frame for p in prepared], how="diagonal").rechunk()
+        # One child, one key, whichever file.
         frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
     present = set().union(*(p.header_map.values() for p in prepared))
     ordered = _by_child(frame)
