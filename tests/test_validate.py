@@ -17,7 +17,7 @@ from cpmetrics.errors import DataError
 from cpmetrics.keys import child_key
 from cpmetrics.periods import months, parse_month
 from cpmetrics.validate import RULES
-from cpmetrics.validate.run import _by_child
+from cpmetrics.validate.run import _by_child  # the one sort by child
 
 EXTRACT_DATE = dt.date(2019, 12, 31)
 HEADER = "child_id,start_date,end_date,initial_category,latest_category,previous_plans\n"
