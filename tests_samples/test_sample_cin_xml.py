@@ -12,13 +12,13 @@ from cpmetrics.io.cin_xml import read_cin_xml
 from cpmetrics.validate import validate_extract
 from shared_files import CIN_XML
 
+# The reader's columns and the plans' XML paths, as the project's own census tests know them.
+from test_cin_xml import COLUMNS, EXTRACT_DATE, plan_path
+
 CENSUS_2024 = CIN_XML / "d2i_validator__CIN_Census_2024.xml"
 TWO_ROWS = CIN_XML / "d2i_validator__CIN2rows.xml"
 FAKE = CIN_XML / "d2i_validator__fake_CIN_data.xml"
 LIIA = CIN_XML / "liia_tools__cin-2022.xml"
-
-# The reader's columns and the plans' XML paths, as the project's own census tests know them.
-from test_cin_xml import COLUMNS, EXTRACT_DATE, plan_path  # noqa: E402
 
 
 def test_samples_are_there() -> None:
