@@ -27,14 +27,19 @@ MEASURES = (
     "plans_ended",
     "children_started",
     "children_ended",
+    "plans_any_point",
+    "children_any_point",
+    "open_repeat_pct",
 )
-PERCENT_MEASURES = ("open_2y_plus_pct", "ceased_2y_plus_pct", "repeat_plan_pct")
+PERCENT_MEASURES = ("open_2y_plus_pct", "ceased_2y_plus_pct", "repeat_plan_pct", "open_repeat_pct")
 COUNT_MEASURES = (
     "children_on_plan",
     "plans_started",
     "plans_ended",
     "children_started",
     "children_ended",
+    "plans_any_point",
+    "children_any_point",
 )
 REPEAT_RULES = ("either", "history", "count", "within")
 
@@ -122,10 +127,20 @@ def measures(
     open_plans = [p for p in plans if is_open_at(p, r)]
     on_plan = {p[0] for p in open_plans}
     open_2y = set()
+    open_repeat = set()
     for child in on_plan:
-        latest_start = max(p[1] for p in open_plans if p[0] == child)
+        # The current plan: the latest-started open one; of two started the same day, the
+        # child is on a repeat if either is one (the order of the rows must change nothing).
+        current = [p for p in open_plans if p[0] == child]
+        latest_start = max(p[1] for p in current)
         if lasted_two_years(latest_start, r, duration_days):
             open_2y.add(child)
+        latest = [p for p in current if p[1] == latest_start]
+        if any(is_repeat(p, plans, repeat_rule, within_months) for p in latest):
+            open_repeat.add(child)
+
+    # At any point in the period (DfE D1): start <= its end, and no end or end >= its start.
+    any_point = [p for p in plans if p[1] <= r and (p[2] is None or p[2] >= period_start)]
 
     # Flows: plans, each counted.
     started = [p for p in plans if in_period(p[1])]
@@ -144,6 +159,8 @@ def measures(
         ("plans_ended", len(ended)),
         ("children_started", len({p[0] for p in started})),
         ("children_ended", len({p[0] for p in ended})),
+        ("plans_any_point", len(any_point)),
+        ("children_any_point", len({p[0] for p in any_point})),
     ):
         out[name] = (n, None, float(n))
     out["rate_per_10k"] = (len(on_plan), population, ratio(len(on_plan), population, 10_000))
@@ -151,6 +168,32 @@ def measures(
         ("open_2y_plus_pct", len(open_2y), len(on_plan)),
         ("ceased_2y_plus_pct", ceased_2y, len(ended)),
         ("repeat_plan_pct", repeats, len(started)),
+        ("open_repeat_pct", len(open_repeat), len(on_plan)),
     ):
         out[name] = (num, den, ratio(num, den, 100))
     return out
+
+
+def families(
+    plans: Sequence[tuple[str, dt.date, dt.date | None, str | None]],
+    r: dt.date,
+    *,
+    duration_days: bool = False,
+) -> tuple[int, int]:
+    """(families with a child on a plan at R, of which with a child on a plan 2 years or more).
+
+    A plan is ``(child, start, end, family)``; the family counted is the current plan's
+    (the latest-started open one); a blank family is no family.
+    """
+    on, on_2y = set(), set()
+    for child in {p[0] for p in plans}:
+        open_now = [p for p in plans if p[0] == child and p[1] <= r and (p[2] is None or p[2] > r)]
+        if not open_now:
+            continue
+        latest = max(p[1] for p in open_now)
+        for p in open_now:
+            if p[1] == latest and p[3] is not None:
+                on.add(p[3])
+                if lasted_two_years(latest, r, duration_days):
+                    on_2y.add(p[3])
+    return len(on), len(on_2y)

@@ -59,6 +59,10 @@ EXPECTED = {
     "plans_ended": ("3", "", "3"),
     "children_started": ("1", "", "1"),
     "children_ended": ("3", "", "3"),
+    # Open at any point in October (start <= 31 Oct, no end or end >= 1 Oct): A, B x2, C, D.
+    "plans_any_point": ("5", "", "5"),
+    "children_any_point": ("4", "", "4"),  # A, B, C, D
+    "open_repeat_pct": ("1", "2", "50.0"),  # B's current plan is its second; A's its first
 }
 
 
@@ -410,7 +414,7 @@ def test_compute_survives(workdir: Path, case: Case) -> None:
     result = compute_csv(make(workdir, case))
     assert result.exit_code in exits(case.compute_exit), result.stderr[:2000]
     if result.exit_code == 0:
-        assert len(figures(result.stdout)) == 9
+        assert len(figures(result.stdout)) == len(EXPECTED)
         assert "cpmetrics:" not in result.stdout
     else:
         assert result.stdout == ""

@@ -33,6 +33,9 @@ MEASURE_IDS = [
     "plans_ended",
     "children_started",
     "children_ended",
+    "plans_any_point",
+    "children_any_point",
+    "open_repeat_pct",
 ]
 LABELS = [
     "Children on a child protection plan",
@@ -44,6 +47,9 @@ LABELS = [
     "Plans ended",
     "Children who started a plan",
     "Children whose plan ended",
+    "Plans open at any point in the period",
+    "Children on a plan at any point in the period",
+    "Children on a second or subsequent plan (%)",
 ]
 
 # A small extract, worked by hand for --month 2018-10 (R = 2018-10-31):
@@ -73,6 +79,10 @@ EXPECTED = {
     "plans_ended": (3, None, 3),
     "children_started": (1, None, 1),  # B (twice)
     "children_ended": (3, None, 3),  # B, C, D
+    # Open at any point in October (start <= 31 Oct, no end or end >= 1 Oct): A, B x2, C, D.
+    "plans_any_point": (5, None, 5),
+    "children_any_point": (4, None, 4),  # A, B, C, D
+    "open_repeat_pct": (1, 2, 50.0),  # B's current plan is its second; A's its first
 }
 
 
@@ -139,7 +149,7 @@ def test_csv_output_matches_library_and_hand_worked_numbers(plans: Path) -> None
     assert result.exit_code == 0
     body = [dict(zip(RESULT_HEADER, r, strict=True)) for r in parse_csv(result.stdout)[1:]]
     expected = library_rows(plans, 1000)
-    assert len(body) == len(expected) == 9
+    assert len(body) == len(expected) == len(MEASURE_IDS)
     for got, want in zip(body, expected, strict=True):
         assert got["measure"] == want["measure"]
         assert got["label"] == want["label"]
@@ -169,7 +179,7 @@ def test_json_output_parses_and_matches_library(plans: Path) -> None:
     assert result.exit_code == 0
     records = json.loads(result.stdout)  # the whole of stdout is the JSON document
     assert isinstance(records, list)
-    assert [list(r) for r in records] == [RESULT_HEADER] * 9
+    assert [list(r) for r in records] == [RESULT_HEADER] * len(MEASURE_IDS)
     expected = library_rows(plans, 1000)
     for got, want in zip(records, expected, strict=True):
         assert got["measure"] == want["measure"]
@@ -222,7 +232,7 @@ def test_explicit_format_beats_output_suffix(plans: Path) -> None:
     target = plans.parent / "out.txt"
     result = run("compute", "--month", "2018-10", plans, "-o", target, "-f", "json")
     assert result.exit_code == 0
-    assert len(json.loads(target.read_text(encoding="utf-8"))) == 9
+    assert len(json.loads(target.read_text(encoding="utf-8"))) == len(MEASURE_IDS)
 
 
 def test_output_into_missing_directory_is_usage_error(plans: Path) -> None:
@@ -677,6 +687,9 @@ def test_leap_day_exact_two_years_and_overlap_counted_once(workdir: Path) -> Non
         "plans_ended": (2, None, 2),
         "children_started": (1, None, 1),
         "children_ended": (2, None, 2),
+        "plans_any_point": (5, None, 5),  # all five plans are open at some point in February
+        "children_any_point": (4, None, 4),  # X, Y (once), Z, W
+        "open_repeat_pct": (1, 2, 50.0),  # Y's current plan (its latest-started) is a repeat
     }
     assert "8940" in result.stderr  # kept but flagged
     assert run("validate", path, "-f", "csv").exit_code == 1

@@ -48,7 +48,7 @@ def test_trend_long_csv(workdir: Path) -> None:
     code, out, err = run("trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 9 * 4  # nine measures, three months and the YTD
+    assert len(rows) == 12 * 4  # twelve measures (no family ids), three months and the YTD
     repeat = [r for r in rows if r["measure"] == "repeat_plan_pct"]
     # April: B (not a repeat); May: C (previous-plans count 1); June: A's second plan.
     assert [r["value"] for r in repeat] == ["0.0", "100.0", "100.0", "66.7"]

@@ -42,13 +42,13 @@ def test_fast_exit_keeps_all_output_and_code(tmp_path: Path) -> None:
     out = _run("trend", "--from", "2013-01", "--to", "2018-12", sample, "-f", "csv", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    # a header, 72 months of 9 measures, then the year to date of each measure
-    assert len(lines) == 1 + 72 * 9 + 9 and lines[-1].startswith("children_ended,")
+    # a header, 72 months of 14 measures (the sample has family ids), then each one's YTD
+    assert len(lines) == 1 + 72 * 14 + 14 and lines[-1].startswith("families_open_2y_plus,")
     assert "rows used" in out.stderr
 
     written = tmp_path / "out.csv"
     out = _run("compute", "--month", "2018-10", sample, "-o", str(written), cwd=tmp_path)
-    assert out.returncode == 0 and len(written.read_text().splitlines()) == 10
+    assert out.returncode == 0 and len(written.read_text().splitlines()) == 1 + 14
 
 
 def test_fast_exit_keeps_error_codes(tmp_path: Path) -> None:

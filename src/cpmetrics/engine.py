@@ -11,12 +11,13 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
 from cpmetrics import schema as s
 from cpmetrics.history import HISTORY_COLUMNS, with_child_history
+from cpmetrics.intervals import merged, open_on
 from cpmetrics.keys import child_key
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
@@ -99,37 +100,49 @@ def compute_each(
     options = options or Options()
     population = population or Population()
     prepared = prepare(_as_dates(plans), options)
-    days = sorted({p.end for periods in groups for p in periods})
-    snapshot = dict(zip(days, snapshot_counts(spells(prepared), days), strict=True))
+    # Snapshots at each reference date, and the day before each period (for "at any point").
+    days = sorted(
+        {p.end for periods in groups for p in periods}
+        | {p.start - dt.timedelta(days=1) for periods in groups for p in periods}
+    )
+    snapshot = dict(zip(days, snapshot_counts(prepared, days), strict=True))
     return [_result(prepared, list(periods), snapshot, options, population) for periods in groups]
 
 
 def _result(
     prepared: pl.DataFrame,
     periods: list[Period],
-    snapshot: Mapping[dt.date, tuple[int, int]],
+    snapshot: Mapping[dt.date, Snapshot],
     options: Options,
     population: Population,
 ) -> Result:
     flow = flow_counts(prepared, periods)
     notes = _notes(prepared, periods, flow, options, population)
+    # A family measure is defined only where the extract has family ids: absent, never 0.
+    defined = [m for m in MEASURES if not m.needs or _has(prepared, m.needs)]
     rows = []
     for i, period in enumerate(periods):
         pop, _ = population.for_reference_date(period.end)
-        on_plan, on_2y = snapshot[period.end]
+        at, before = snapshot[period.end], snapshot[period.start - dt.timedelta(days=1)]
         f = flow[i]
         figures: dict[str, tuple[int, int | None]] = {
-            "children_on_plan": (on_plan, None),
-            "rate_per_10k": (on_plan, pop),
-            "open_2y_plus_pct": (on_2y, on_plan),
+            "children_on_plan": (at.children, None),
+            "rate_per_10k": (at.children, pop),
+            "open_2y_plus_pct": (at.children_2y, at.children),
             "ceased_2y_plus_pct": (f["ceased_2y"], f["plans_ended"]),
             "repeat_plan_pct": (f["repeats"], f["plans_started"]),
             "plans_started": (f["plans_started"], None),
             "plans_ended": (f["plans_ended"], None),
             "children_started": (f["children_started"], None),
             "children_ended": (f["children_ended"], None),
+            # Open the day before the period, plus what started in it (spec, DfE D1).
+            "plans_any_point": (before.plans + f["plans_started"], None),
+            "children_any_point": (before.children + f["children_new"], None),
+            "open_repeat_pct": (at.children_repeat, at.children),
+            "families_on_plan": (at.families, None),
+            "families_open_2y_plus": (at.families_2y, None),
         }
-        for measure in MEASURES:
+        for measure in defined:
             numerator, denominator = figures[measure.id]
             rows.append(
                 {
@@ -144,6 +157,12 @@ def _result(
                 }
             )
     return Result(pl.DataFrame(rows, schema=RESULT_COLUMNS), tuple(notes))
+
+
+def _has(prepared: pl.DataFrame, column: str) -> bool:
+    """Whether the plans carry ``column`` with any value (family ids, as their key)."""
+    key = {s.FAMILY_ID: s.FAMILY_KEY}.get(column, column)
+    return key in prepared.columns and prepared[key].null_count() < prepared.height
 
 
 def _as_dates(plans: pl.DataFrame) -> pl.DataFrame:
@@ -193,6 +212,11 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         else pl.lit(child_key(plans[s.CHILD_ID])).alias(s.CHILD_KEY)
     )
     columns: list[pl.Expr | str] = [key, s.START_DATE, s.END_DATE, previous.alias("_prev")]
+    family = plans.get_column(s.FAMILY_ID, default=None)
+    if s.FAMILY_KEY not in plans.columns and family is not None and family.drop_nulls().len():
+        plans = plans.with_columns(child_key(plans[s.FAMILY_ID]).alias(s.FAMILY_KEY))
+    # Carried along for the family measures and for finding each plan's record again.
+    columns += [c for c in (s.FAMILY_KEY, s.ROW) if c in plans.columns]
     if all(c in plans.columns for c in HISTORY_COLUMNS):
         ordered = plans.select(*columns, *HISTORY_COLUMNS)  # validation worked it out already
     else:
@@ -206,8 +230,10 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
     return ordered.select(
         s.CHILD_KEY,
+        *[c for c in (s.FAMILY_KEY, s.ROW) if c in ordered.columns],
         s.START_DATE,
         s.END_DATE,
+        previous_end.alias("previous_end"),
         two_years.alias("two_years"),
         (end.is_not_null() & (two_years <= end)).alias("lasted_2y"),
         repeat[options.repeat_rule].fill_null(False).alias("is_repeat"),
@@ -240,72 +266,93 @@ def _too_long(first: dt.date, last: dt.date) -> bool:
 
 
 def spells(prepared: pl.DataFrame) -> pl.DataFrame:
-    """Disjoint (start, end, two_years) spells per child for the snapshot measures.
+    """Disjoint (start, end, two_years, is_repeat[, family]) spells per child for the snapshot
+    measures.
 
     A child with no overlapping plans has one spell per plan. Overlapping plans (rule 8940) are
-    cut into pieces so that the child is counted once, with the duration of the latest-started
-    plan open at that time (spec: "the snapshot still counts the child once").
+    cut into pieces so that the child is counted once, with the duration (and the repeat flag)
+    of the latest-started plan open at that time (spec: "the snapshot still counts the child
+    once").
     """
-    columns = [s.START_DATE, s.END_DATE, "two_years"]
+    columns = [
+        s.START_DATE,
+        s.END_DATE,
+        "two_years",
+        "is_repeat",
+        *([s.FAMILY_KEY] if s.FAMILY_KEY in prepared.columns else []),
+    ]
     tangled_children = prepared.filter(pl.col("overlaps"))[s.CHILD_KEY].unique()
     if tangled_children.is_empty():
         return prepared.select(columns)
     in_tangle = pl.col(s.CHILD_KEY).is_in(tangled_children.implode())
     simple = prepared.filter(~in_tangle).select(columns)
-    pieces: list[tuple[dt.date, dt.date | None, dt.date]] = []
+    pieces: list[tuple[Any, ...]] = []
     for group in prepared.filter(in_tangle).partition_by(s.CHILD_KEY):
         pieces.extend(_untangle(group.select(columns).rows()))
     untangled = pl.DataFrame(pieces, schema=simple.schema, orient="row")
     return pl.concat([simple, untangled])
 
 
-def _untangle(
-    rows: list[tuple[dt.date, dt.date | None, dt.date]],
-) -> list[tuple[dt.date, dt.date | None, dt.date]]:
-    cuts = sorted({r[0] for r in rows} | {r[1] for r in rows if r[1] is not None})
-    out = []
+def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """(start, end, two_years, *rest) rows of one child as disjoint pieces, each with the
+    latest-started covering plan's values."""
+    cuts: list[dt.date] = sorted({r[0] for r in rows} | {r[1] for r in rows if r[1] is not None})
+    out: list[tuple[Any, ...]] = []
     for i, at in enumerate(cuts):
         covering = [r for r in rows if r[0] <= at and (r[1] is None or r[1] > at)]
         if covering:
-            current = max(covering, key=lambda r: r[0])
+            # The latest-started; of two started the same day, a repeat: never the order of the
+            # rows, which must change nothing.
+            current = max(covering, key=lambda r: (r[0], r[3]))
             until = cuts[i + 1] if i + 1 < len(cuts) else None
             # The piece reaches 2 years no earlier than it begins.
-            out.append((at, until, max(current[2], at)))
+            out.append((at, until, max(current[2], at), *current[3:]))
     return out
 
 
-def _days(series: pl.Series) -> pl.Series:
-    return series.cast(pl.Int32).sort()
+@dataclass(frozen=True)
+class Snapshot:
+    """What is open on one day: plans, children (of whom 2 years or more, on a repeat plan),
+    and families (of whom with a child 2 years or more) where the extract has family ids."""
+
+    plans: int
+    children: int
+    children_2y: int
+    children_repeat: int
+    families: int = 0
+    families_2y: int = 0
 
 
-def snapshot_counts(
-    spell_frame: pl.DataFrame, reference_dates: Sequence[dt.date]
-) -> list[tuple[int, int]]:
-    """(children on a plan, of whom 2 years or more) at each reference date.
-
-    Open at R = spells started on or before R minus spells ended on or before R.
-    """
-    refs = pl.Series(list(reference_dates), dtype=pl.Date).cast(pl.Int32)
-    starts = _days(spell_frame[s.START_DATE])
-    ends = _days(spell_frame[s.END_DATE].drop_nulls())
-    # Spells that reach 2 years before they end: open 2y+ at R = reached by R minus ended by R.
-    reaching = spell_frame.filter(
-        pl.col(s.END_DATE).is_null() | (pl.col("two_years") < pl.col(s.END_DATE))
+def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) -> list[Snapshot]:
+    """What is open on each reference date, counted by binary search over sorted dates."""
+    pieces = spells(prepared)
+    end, two = pl.col(s.END_DATE), pl.col("two_years")
+    # Spells that reach 2 years before they end, from that day: open 2y+ at R.
+    reaching = pieces.filter(end.is_null() | (two < end)).select(
+        two.alias(s.START_DATE), s.END_DATE, *pieces.columns[3:]
     )
-    reached = _days(reaching["two_years"])
-    reached_ends = _days(reaching[s.END_DATE].drop_nulls())
-
-    def upto(sorted_days: pl.Series) -> list[int]:
-        return sorted_days.search_sorted(refs, side="right").cast(pl.Int64).to_list()
-
-    on_plan = [a - b for a, b in zip(upto(starts), upto(ends), strict=True)]
-    on_2y = [a - b for a, b in zip(upto(reached), upto(reached_ends), strict=True)]
-    return list(zip(on_plan, on_2y, strict=True))
+    repeats = pieces.filter(pl.col("is_repeat"))
+    counts = {
+        "plans": open_on(prepared[s.START_DATE], prepared[s.END_DATE], reference_dates),
+        "children": open_on(pieces[s.START_DATE], pieces[s.END_DATE], reference_dates),
+        "children_2y": open_on(reaching[s.START_DATE], reaching[s.END_DATE], reference_dates),
+        "children_repeat": open_on(repeats[s.START_DATE], repeats[s.END_DATE], reference_dates),
+    }
+    if s.FAMILY_KEY in pieces.columns:
+        for name, frame in (("families", pieces), ("families_2y", reaching)):
+            with_family = frame.filter(pl.col(s.FAMILY_KEY).is_not_null())
+            union = merged(with_family, s.FAMILY_KEY, s.START_DATE, s.END_DATE)
+            counts[name] = open_on(union[s.START_DATE], union[s.END_DATE], reference_dates)
+    return [
+        Snapshot(**{name: values[i] for name, values in counts.items()})
+        for i in range(len(reference_dates))
+    ]
 
 
 _FLOW_ZERO = {
     "plans_started": 0,
     "children_started": 0,
+    "children_new": 0,
     "repeats": 0,
     "history_only": 0,
     "count_only": 0,
@@ -318,9 +365,16 @@ _FLOW_ZERO = {
 def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[str, int]]:
     """Counts of plans starting and ending in each period."""
     started = _with_new_child(_in_periods(prepared, s.START_DATE, periods))
+    # Children not on a plan the day before the period: every earlier-started plan of theirs
+    # had ended before it began (for children_any_point).
+    period_start = pl.lit(pl.Series([p.start for p in periods], dtype=pl.Date)).gather(
+        pl.col("_period")
+    )
+    new_child = pl.col("previous_end").is_null() | (pl.col("previous_end") < period_start)
     started = started.group_by("_period").agg(
         pl.len().alias("plans_started"),
         _distinct_children(started).alias("children_started"),
+        pl.col(s.CHILD_KEY).filter(new_child).n_unique().alias("children_new"),
         pl.col("is_repeat").sum().alias("repeats"),
         (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
         (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 class Measure:
     id: str
     label: str
-    unit: str  # "children", "plans", "%" or "per 10,000"
+    unit: str  # "children", "plans", "families", "%" or "per 10,000"
     kind: str  # "snapshot" (at the reference date) or "flow" (over the period)
     numerator: str
     denominator: str
     source: str
     short: str = ""  # a few words, for tables with many columns
+    needs: str = ""  # a column the extract must have for the measure to be defined
 
     @property
     def is_count(self) -> bool:
-        return self.unit in ("children", "plans")
+        return self.unit in ("children", "plans", "families")
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -116,6 +117,60 @@ MEASURES: tuple[Measure, ...] = (
         "-",
         "DfE table D1",
         short="Children ended",
+    ),
+    Measure(
+        "plans_any_point",
+        "Plans open at any point in the period",
+        "plans",
+        "flow",
+        "plans with start <= the period's end and no end or end >= the period's start "
+        "(open at the day before the period, plus started in it)",
+        "-",
+        "DfE table D1, 'at any point during the year'",
+        short="Plans any time",
+    ),
+    Measure(
+        "children_any_point",
+        "Children on a plan at any point in the period",
+        "children",
+        "flow",
+        "distinct children with a plan open at any point in the period",
+        "-",
+        "DfE table D1, 'at any point during the year'",
+        short="Children any time",
+    ),
+    Measure(
+        "open_repeat_pct",
+        "Children on a second or subsequent plan (%)",
+        "%",
+        "snapshot",
+        "children on a plan at R whose current plan is a second or subsequent plan "
+        "(the repeat rule of repeat_plan_pct)",
+        "children on a plan at R",
+        "the cohort figure of councils' reports (Trafford: '25.5%, equating to 70 children')",
+        short="Cohort repeat %",
+    ),
+    Measure(
+        "families_on_plan",
+        "Families with a child on a plan",
+        "families",
+        "snapshot",
+        "distinct family ids among the children on a plan at R",
+        "-",
+        "councils' reports: the sibling groups behind a figure",
+        short="Families on plan",
+        needs="family_id",
+    ),
+    Measure(
+        "families_open_2y_plus",
+        "Families with a child on a plan for 2 years or more",
+        "families",
+        "snapshot",
+        "distinct family ids among the children on a plan at R for 2 years or more",
+        "-",
+        "councils' reports: the families behind the 2-year figure",
+        short="Families 2y+",
+        needs="family_id",
     ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

@@ -32,6 +32,9 @@ CATEGORY_COLUMNS = (INITIAL_CATEGORY, LATEST_CATEGORY)
 LINE = "line"
 # The child as a dense integer (same child, same number), for fast sorting and grouping.
 CHILD_KEY = "_child"
+FAMILY_KEY = "_family"  # the family id as a number, likewise (where the extract has one)
+# A row's number across every file read (unique even where two plans share a line).
+ROW = "_row"
 
 # Header spellings seen in real exports, compared in their compact form (see compact_header):
 # CIN census element names, Ofsted Annex A List 7 headings, the Standard Safeguarding Dataset's

@@ -11,6 +11,7 @@ import polars as pl
 from cpmetrics.engine import Options, Population, compute_each
 from cpmetrics.periods import Period, split, year_to_date
 from cpmetrics.reference import COMPARATOR_COLUMNS
+from cpmetrics.render.values import COUNT_UNITS
 from cpmetrics.suppress import MARK, SUPPRESSED
 from cpmetrics.targets import Target, rag
 
@@ -90,7 +91,7 @@ def wide(trend: Trend) -> pl.DataFrame:
     table = trend.table
     if SUPPRESSED in table.columns:
         # Publication mode: the figures become text, with 'c' where they are suppressed.
-        count = pl.col("unit").is_in(["children", "plans"])
+        count = pl.col("unit").is_in(list(COUNT_UNITS))
         shown = (
             pl.when(count)
             .then(pl.col("value").cast(pl.Int64).cast(pl.String))

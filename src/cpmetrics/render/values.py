@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-COUNT_UNITS = ("children", "plans")
+COUNT_UNITS = ("children", "plans", "families")
 MARKERS = ("suppressed", "_change_hidden")  # publication-mode flags, never printed
 # A cell starting with one of these could run as a formula when opened in a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

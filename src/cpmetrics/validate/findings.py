@@ -13,7 +13,7 @@ from cpmetrics.validate.rules import RULES
 RAW = "_raw_"  # prefix for the text as read, kept for messages
 # Ours, across files: a row's number (unique even where two plans share a line), its file's
 # place in the list, and that file's extract date.
-ROW, SOURCE, EXTRACT_DATE = "_row", "_file", "_extract"
+ROW, SOURCE, EXTRACT_DATE = s.ROW, "_file", "_extract"
 # Added by the readers, not data (the line, ragged-row markers, the XML element path), and ours.
 READER_COLUMNS = (s.LINE, EXTRA, MISSING, "xml_path", ROW, SOURCE)
 

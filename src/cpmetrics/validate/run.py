@@ -99,6 +99,8 @@ def validate_extracts(
         # One child, one key, whichever file.
         frame = frame.with_columns(child_key(frame[s.CHILD_ID]).alias(s.CHILD_KEY))
     present = set().union(*(p.header_map.values() for p in prepared))
+    if s.FAMILY_ID in present:  # families as numbers, for the family measures
+        frame = frame.with_columns(child_key(frame[s.FAMILY_ID]).alias(s.FAMILY_KEY))
     ordered = _by_child(frame)
     excluding = [c for c, rule in RULES.items() if rule.excludes]
     early = pl.concat(
@@ -149,7 +151,14 @@ def validate_extracts(
         names = {i: r.source for i, r in enumerate(raws)}
         plans = plans.with_columns(pl.col(SOURCE).replace_strict(names, return_dtype=pl.String))
     timeline = history.select(
-        s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS, *HISTORY_COLUMNS
+        ROW,
+        s.LINE,
+        s.CHILD_KEY,
+        s.START_DATE,
+        s.END_DATE,
+        s.PREVIOUS_PLANS,
+        *HISTORY_COLUMNS,
+        *([s.FAMILY_KEY] if s.FAMILY_KEY in history.columns else []),
     )
     header_map: dict[str, str] = {}
     read_as_blank: dict[str, dict[str, int]] = {}
@@ -267,7 +276,10 @@ def _by_child(frame: pl.DataFrame) -> pl.DataFrame:
     start date, or by child and start, so that the sort by child alone is often enough.
     """
     # Rows come numbered in file order (``_row``): the stable sorts below rely on it.
-    slim = frame.select(ROW, s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS)
+    family = [s.FAMILY_KEY] if s.FAMILY_KEY in frame.columns else []
+    slim = frame.select(
+        ROW, s.LINE, s.CHILD_KEY, s.START_DATE, s.END_DATE, s.PREVIOUS_PLANS, *family
+    )
     ordered = slim.sort(s.CHILD_KEY, nulls_last=True, maintain_order=True)
     key, start = pl.col(s.CHILD_KEY), pl.col(s.START_DATE)
     out_of_order = ordered.select(
