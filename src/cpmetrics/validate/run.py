@@ -44,6 +44,9 @@ class Validated:
     plans: pl.DataFrame
     report: ValidationReport
     timeline: pl.DataFrame
+    # The extract's other columns (team, worker...) under their own headings, by ``_row``:
+    # joined to the plans only when a breakdown or a list asks for one.
+    others: pl.DataFrame | None = None
 
 
 def validate_extract(
@@ -146,7 +149,7 @@ def validate_extracts(
         .sort("_order")
     )
     several = len(prepared) > 1
-    plans = kept.select(s.LINE, *s.CANONICAL, *([SOURCE] if several else []))
+    plans = kept.select(ROW, s.LINE, *s.CANONICAL, *([SOURCE] if several else []))
     if several:
         names = {i: r.source for i, r in enumerate(raws)}
         plans = plans.with_columns(pl.col(SOURCE).replace_strict(names, return_dtype=pl.String))
@@ -191,7 +194,8 @@ def validate_extracts(
         sources=tuple(r.source for r in raws),
         unrecognised=tuple(pair for p in prepared for pair in p.unrecognised),
     )
-    return Validated(plans=plans, report=report, timeline=timeline)
+    others = pl.concat([p.others for p in prepared], how="diagonal")
+    return Validated(plans=plans, report=report, timeline=timeline, others=others)
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,7 @@ class _Prepared:
     structural: pl.DataFrame
     read_as_blank: dict[str, dict[str, int]]
     unrecognised: list[tuple[str, str]]
+    others: pl.DataFrame
 
 
 def _prepare(
@@ -231,11 +236,14 @@ def _prepare(
     frame = frame.with_columns(*numbering, pl.lit(extract_date).alias(EXTRACT_DATE))
     structural = structural_findings(raw.frame.with_columns(numbering), clashes)
     structural = structural.with_columns(pl.col(SOURCE).fill_null(index))
-    unrecognised = s.near_misses(
-        [c for c in raw.frame.columns if c not in header_map and c not in READER_COLUMNS],
-        [c for c in s.CANONICAL if c not in header_map.values()],
-    )
-    return _Prepared(frame, header_map, structural, read_as_blank, unrecognised)
+    unmapped = [
+        c
+        for c in raw.frame.columns
+        if c not in header_map and c not in READER_COLUMNS and not duplicate_name(c)
+    ]
+    unrecognised = s.near_misses(unmapped, [c for c in s.CANONICAL if c not in header_map.values()])
+    others = raw.frame.select(numbering[0], *unmapped)  # as read: trimmed when used
+    return _Prepared(frame, header_map, structural, read_as_blank, unrecognised, others)
 
 
 def _missing_columns(

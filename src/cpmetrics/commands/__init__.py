@@ -1,0 +1,1 @@
+"""The commands, a module for each group: options and the one call into the library."""

@@ -1,0 +1,50 @@
+"""validate: every problem in an extract, by file, line and column."""
+
+from typing import Annotated
+
+import typer
+
+from cpmetrics.commands.common import (
+    ConfigOpt,
+    DatesOpt,
+    ExtractDateOpt,
+    FormatOpt,
+    InputArg,
+    OutputOpt,
+    SheetOpt,
+    choose_format,
+    destination,
+    handle_errors,
+    say,
+    settings_for,
+)
+from cpmetrics.errors import ExitCode
+
+
+@handle_errors
+def validate(
+    input: InputArg = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="Findings to show in a table (0: all).")
+    ] = 50,
+) -> None:
+    """Check an extract against the validation rules; exit 1 if any row has an error.
+
+    Example: cpmetrics validate sample_data/cp_plans.csv --format csv -o findings.csv
+    """
+    from cpmetrics.runner import load, write_findings
+
+    request = settings_for(input, config, extract_date, dates, sheet)
+    loaded = load(request)
+    chosen = choose_format(fmt, output)
+    with destination(output) as stream:
+        write_findings(loaded.report, chosen, stream, limit=limit)
+    say(f"{loaded.report.source}: {loaded.report.summary()}")
+    if loaded.report.count_at("error"):
+        raise typer.Exit(int(ExitCode.DATA))

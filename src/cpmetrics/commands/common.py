@@ -1,0 +1,283 @@
+"""What every command shares: messages on stderr, errors as exit codes, the options that read
+an extract or choose a period, and where the output goes."""
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
+
+import typer
+
+from cpmetrics.errors import CpmetricsError, ExitCode, UsageError
+from cpmetrics.render import Format
+
+if TYPE_CHECKING:
+    from cpmetrics.runner import CommandSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str) -> None:
+    """Messages for people go to stderr; stdout carries only the requested output."""
+    print(f"cpmetrics: {message}", file=sys.stderr)
+
+
+def handle_errors(command: F) -> F:
+    """Turn cpmetrics errors into one line on stderr and the right exit code; no tracebacks."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except CpmetricsError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            # The reader (head, less) went away: not an error of ours.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except MemoryError:
+            say("error: out of memory reading or computing; try a smaller extract")
+            raise typer.Exit(int(ExitCode.DATA)) from None
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            # Exception, and as a last resort whatever else a library raises: a Rust panic
+            # (pyo3's PanicException) derives from BaseException and must not end in a traceback.
+            if os.environ.get("CPMETRICS_DEBUG"):
+                raise
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            say(
+                f"internal error: {type(exc).__name__}: {first_line}. This is a bug in "
+                "cpmetrics; set CPMETRICS_DEBUG=1 to see the traceback."
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# Options shared by the commands that read an extract.
+InputArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Plan extract: CSV, Excel, CIN census XML or Parquet; several files or a folder "
+        "are read as one extract (a plan in more than one counted once). "
+        "Default: 'input' in cpmetrics.toml.",
+        show_default=False,
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Config file (default: ./cpmetrics.toml if present)."),
+]
+ExtractDateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--extract-date",
+        help="Date the extract was taken, YYYY-MM-DD (default: config, else today). "
+        "Dates after it are errors.",
+    ),
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format (default: table on a terminal, else csv)."),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file instead of stdout."),
+]
+DatesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dates",
+        help="Numeric dates such as 03/04/2018 are dmy (day first, UK) or mdy. "
+        "Default: detected from the file.",
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", help="Worksheet of an Excel workbook (default: detected)."),
+]
+StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Exit 1 (and print nothing) if any row has an error.")
+]
+SuppressOpt = Annotated[
+    bool,
+    typer.Option(
+        "--suppress",
+        help="Publication mode: counts of 1 to 5, and figures from them, shown as c.",
+    ),
+]
+MaxExcludedOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-excluded",
+        min=0,
+        max=100,
+        help="Exit 1 (figures still written) when one rule excludes more than this % of "
+        "the rows; 0 turns the check off. Default: config, else 5.",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{text}' is not a date in YYYY-MM-DD form") from None
+
+
+# What each output suffix gets; any other suffix is refused rather than given CSV it does not
+# hold (a report.html or fy.xlsx full of CSV text only misleads). No suffix: CSV.
+SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".txt": Format.table, "": Format.csv}
+
+
+def settings_for(
+    input: list[Path] | None,
+    config: Path | None,
+    extract_date: str | None,
+    dates: str | None,
+    sheet: str | None,
+    **measure_options: Any,
+) -> "CommandSettings":
+    """The options every reading command shares, resolved against the config."""
+    from cpmetrics.runner import CommandSettings
+
+    return CommandSettings.resolve(
+        input=input,
+        config=config,
+        extract_date=parse_date(extract_date, "--extract-date"),
+        date_order=dates,
+        sheet=sheet,
+        **measure_options,
+    )
+
+
+def choose_format(fmt: Format | None, output: Path | None) -> Format:
+    if output is not None and str(output) != "-":
+        suffix = output.suffix.lower()
+        if suffix not in SUFFIX_FORMATS:
+            raise UsageError(
+                f"--output {output}: cpmetrics does not write '{suffix}' files; it writes "
+                ".csv, .json and .txt (a table) (for Excel, write .csv and open it there)"
+            )
+        wanted = SUFFIX_FORMATS[suffix]
+        if fmt is not None and suffix in ("", ".txt"):
+            return fmt  # any text will do
+        if fmt is not None and fmt is not wanted:
+            raise UsageError(
+                f"--format {fmt.value} does not match --output {output} ({suffix} is "
+                f"{wanted.value}): give one or make them agree"
+            )
+        return wanted
+    if fmt is not None:
+        return fmt
+    return Format.table if sys.stdout.isatty() else Format.csv
+
+
+def exit_on_alarms(alarms: list[str]) -> None:
+    """The figures are written; the exit code tells an unattended run not to publish them."""
+    for alarm in alarms:
+        say(f"warning: {alarm}")
+    if alarms:
+        say("the figures above were written, but check the input before using them (exit 1)")
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+@contextmanager
+def destination(output: Path | None) -> Iterator[TextIO]:
+    if output is None or str(output) == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    with handle:
+        yield handle
+
+
+# Period options, shared by compute and trend.
+MonthOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--month",
+        "-m",
+        help="Calendar month, YYYY-MM (e.g. 2018-10), or latest: the last complete "
+        "month by the extract date.",
+    ),
+]
+QuarterOpt = Annotated[
+    str | None,
+    typer.Option("--quarter", help="Calendar quarter, e.g. 2018-Q3 (Jul-Sep), or latest."),
+]
+YearOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--year", help="Reporting (financial) year, e.g. 2018-19 (1 Apr - 31 Mar), or latest."
+    ),
+]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or month (YYYY-MM).")
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Last day (YYYY-MM-DD) or month (YYYY-MM).")
+]
+PopulationOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--population",
+        min=1,
+        max=1_000_000_000,
+        help="Children aged 0-17, for the rate per 10,000.",
+    ),
+]
+RepeatRuleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--repeat-rule",
+        help="Second or subsequent plan by: either (default), history, count, within.",
+    ),
+]
+RepeatWithinOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--repeat-within",
+        min=1,
+        help="Months after the previous plan's end for --repeat-rule within.",
+    ),
+]
+LaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--la",
+        help="The authority (E10000032, 938 or a name): ONS population and comparators.",
+    ),
+]
+ReferenceOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--reference",
+        help="Newer EES open-data CSV, or a folder of them (repeatable): replaces the bundled "
+        "table of the same kind.",
+    ),
+]
+DurationOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--duration-days/--duration-calendar",
+        help="2 years as 730 days instead of calendar years.",
+        show_default=False,
+    ),
+]

@@ -1,0 +1,202 @@
+"""compute and trend: the measures for a period, and month by month."""
+
+import functools
+from typing import Annotated
+
+import typer
+
+from cpmetrics.commands.common import (
+    ConfigOpt,
+    DatesOpt,
+    DurationOpt,
+    ExtractDateOpt,
+    FormatOpt,
+    FromOpt,
+    InputArg,
+    LaOpt,
+    MaxExcludedOpt,
+    MonthOpt,
+    OutputOpt,
+    PopulationOpt,
+    QuarterOpt,
+    QuietOpt,
+    ReferenceOpt,
+    RepeatRuleOpt,
+    RepeatWithinOpt,
+    SheetOpt,
+    StrictOpt,
+    SuppressOpt,
+    ToOpt,
+    YearOpt,
+    choose_format,
+    destination,
+    exit_on_alarms,
+    handle_errors,
+    say,
+    settings_for,
+)
+from cpmetrics.errors import UsageError
+from cpmetrics.render import Format
+
+
+@handle_errors
+def compute(
+    input: InputArg = None,
+    month: MonthOpt = None,
+    quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    ytd: Annotated[
+        bool, typer.Option("--ytd", help="From 1 April to the end of the period given.")
+    ] = False,
+    rolling: Annotated[
+        int | None,
+        typer.Option("--rolling", min=1, help="This many months to the end of the period given."),
+    ] = None,
+    population: PopulationOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
+    repeat_rule: RepeatRuleOpt = None,
+    repeat_within: RepeatWithinOpt = None,
+    duration_days: DurationOpt = None,
+    la: LaOpt = None,
+    reference: ReferenceOpt = None,
+    strict: StrictOpt = False,
+    suppress: SuppressOpt = False,
+    max_excluded: MaxExcludedOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
+
+    Snapshot measures use the period's last day; flow measures the whole period.
+
+    Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
+    """
+    from cpmetrics.periods import choose, wants_latest
+    from cpmetrics.runner import run_compute
+
+    period = functools.partial(
+        choose,
+        month_text=month,
+        quarter=quarter,
+        year=year,
+        start=start,
+        end=end,
+        ytd=ytd,
+        rolling_months=rolling,
+    )
+    # A usage error now, before reading the extract; 'latest' waits for the extract date.
+    chosen_period = (
+        (lambda day: period(extract_date=day))
+        if wants_latest(month, quarter, year, end)
+        else period()
+    )
+    request = settings_for(
+        input,
+        config,
+        extract_date,
+        dates,
+        sheet,
+        population=population,
+        repeat_rule=repeat_rule,
+        repeat_within=repeat_within,
+        duration_days=duration_days,
+        la=la,
+        reference=reference,
+        max_excluded_pct=max_excluded,
+    )
+    chosen = choose_format(fmt, output)
+    result, title, alarms = run_compute(
+        request,
+        chosen_period,
+        strict=strict,
+        publish=suppress,
+        notify=None if quiet else say,
+    )
+    from cpmetrics.render import render
+
+    with destination(output) as stream:
+        render(result.table, chosen, stream, title=title)
+    exit_on_alarms(alarms)
+
+
+@handle_errors
+def trend(
+    end: Annotated[str, typer.Option("--to", help="Last month (YYYY-MM) or day, or latest.")],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First month (YYYY-MM) or day. Default: 12 months to --to."),
+    ] = None,
+    input: InputArg = None,
+    by: Annotated[str, typer.Option("--by", help="Columns by month, quarter or year.")] = "month",
+    wide: Annotated[
+        bool, typer.Option("--wide", help="CSV/JSON with periods as columns (one row a measure).")
+    ] = False,
+    population: PopulationOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
+    repeat_rule: RepeatRuleOpt = None,
+    repeat_within: RepeatWithinOpt = None,
+    duration_days: DurationOpt = None,
+    la: LaOpt = None,
+    reference: ReferenceOpt = None,
+    strict: StrictOpt = False,
+    suppress: SuppressOpt = False,
+    max_excluded: MaxExcludedOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Every measure for every month (or quarter, year) in a range, with the change from the
+    previous period, the year to date, and the target and RAG where the config sets them.
+
+    Example: cpmetrics trend --from 2018-04 --to 2018-10
+    """
+    from cpmetrics.periods import trend_range, wants_latest
+    from cpmetrics.runner import run_trend
+
+    # A usage error now, before reading the extract; 'latest' waits for the extract date.
+    whole = (
+        (lambda day: trend_range(start, end, extract_date=day))
+        if wants_latest(end)
+        else trend_range(start, end)
+    )
+    request = settings_for(
+        input,
+        config,
+        extract_date,
+        dates,
+        sheet,
+        population=population,
+        repeat_rule=repeat_rule,
+        repeat_within=repeat_within,
+        duration_days=duration_days,
+        la=la,
+        reference=reference,
+        max_excluded_pct=max_excluded,
+    )
+    chosen = choose_format(fmt, output)
+    if wide and chosen is Format.table:
+        raise UsageError("--wide is for --format csv or json; the table is already wide")
+    result, title, alarms = run_trend(
+        request,
+        whole,
+        by=by,
+        strict=strict,
+        publish=suppress,
+        notify=None if quiet else say,
+    )
+    from cpmetrics.render import render
+    from cpmetrics.trend import wide as widen
+
+    table = widen(result) if wide else result.table
+    with destination(output) as stream:
+        render(table, chosen, stream, title=title)
+    exit_on_alarms(alarms)

@@ -1,0 +1,205 @@
+"""The children behind a figure: the watchlist of long plans, and the records behind any
+measure (``explain``), from the same records as the counts (``records.at_period``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from cpmetrics import records as r
+from cpmetrics import schema as s
+from cpmetrics.breakdowns import _age
+from cpmetrics.errors import UsageError
+from cpmetrics.measures import BY_ID
+from cpmetrics.periods import Period
+
+WATCHLIST_COLUMNS = (
+    "child_id",
+    "family_id",
+    "start_date",
+    "months_on_plan",
+    "days_on_plan",
+    "reaches_2y_on",
+    "previous_plans",
+    "plan_number",
+    "initial_category",
+    "latest_category",
+    "age",
+)
+EXPLAIN_COLUMNS = (
+    "measure",
+    "child_id",
+    "family_id",
+    "start_date",
+    "end_date",
+    "line",
+    "in_numerator",
+    "in_denominator",
+    "reason",
+)
+
+
+def with_plan_number(facts: pl.DataFrame) -> pl.DataFrame:
+    """Each plan's number among its child's plans in the extract (1: the first to start), and
+    the latest earlier-started plan's dates (for saying why a plan is a repeat).
+
+    ``facts`` come in child, start and row order (the timeline's): no sort, no window.
+    """
+    key, start = pl.col(s.CHILD_KEY), pl.col(s.START_DATE)
+    index = pl.int_range(pl.len(), dtype=pl.Int64)
+    same = (key == key.shift(1)).fill_null(False)
+    first_of_child = pl.when(~same).then(index).forward_fill()
+    # The row of the latest plan that started on an earlier day (-1: none), carried over rows
+    # that start the same day as the one before.
+    earlier = (
+        pl.when(~same)
+        .then(-1)
+        .when(start.shift(1) < start)
+        .then(index - 1)
+        .otherwise(None)
+        .forward_fill()
+    )
+    numbered = facts.with_columns(
+        (index - first_of_child + 1).alias("plan_number"), earlier.alias("_earlier")
+    )
+    at = pl.col("_earlier")
+    return numbered.with_columns(
+        pl.when(at >= 0).then(pl.col(s.START_DATE).gather(at.clip(0))).alias("_earlier_start"),
+        pl.when(at >= 0).then(pl.col(s.END_DATE).gather(at.clip(0))).alias("_earlier_end"),
+    ).drop("_earlier")
+
+
+def months_on(start: pl.Expr, day: dt.date) -> pl.Expr:
+    """Whole calendar months on the plan on ``day`` (start + n months <= day)."""
+    return r.months_between(start, day)
+
+
+def watchlist(
+    facts: pl.DataFrame,
+    on: dt.date,
+    *,
+    months: int | None = 15,
+    reaching_within: dt.timedelta | None = None,
+    columns: Sequence[str] = (),
+    others: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Children on a plan on ``on`` whose current plan has lasted at least ``months`` calendar
+    months; or, with ``reaching_within``, those whose plan reaches 2 years after ``on`` and
+    within that time. Longest first, each family's children together."""
+    flagged = r.at_period(with_plan_number(facts), Period(on, on, str(on)))
+    current = flagged.filter(pl.col(r.CURRENT))
+    start = pl.col(s.START_DATE)
+    current = current.with_columns(
+        months_on(start, on).alias("months_on_plan"),
+        (pl.lit(on) - start).dt.total_days().cast(pl.Int64).alias("days_on_plan"),
+        pl.col("two_years").alias("reaches_2y_on"),
+        _age(pl.lit(on)).alias("age"),
+    )
+    if reaching_within is not None:
+        two = pl.col("two_years")
+        current = current.filter((two > on) & (two <= on + reaching_within))
+    elif months is not None:
+        current = current.filter(pl.col("months_on_plan") >= months)
+    current = _join_columns(current, columns, others)
+    # Families together, the family of the longest-serving child first; then longest first.
+    family = pl.coalesce(pl.col(s.FAMILY_ID), pl.lit("\x00") + pl.col(s.CHILD_ID))
+    current = current.with_columns(
+        start.min().over(family).alias("_family_start"), family.alias("_family")
+    ).sort("_family_start", "_family", s.START_DATE, s.CHILD_ID)
+    return current.select(*WATCHLIST_COLUMNS, *columns)
+
+
+def _join_columns(
+    frame: pl.DataFrame, columns: Sequence[str], others: pl.DataFrame | None
+) -> pl.DataFrame:
+    """The extract's other columns asked for (``--columns team,worker``), by row."""
+    missing = [
+        c for c in columns if c not in frame.columns and (others is None or c not in others.columns)
+    ]
+    if missing:
+        known = [c for c in (others.columns if others is not None else []) if c != s.ROW]
+        raise UsageError(
+            f"--columns: no column {', '.join(repr(c) for c in missing)} in the extract"
+            + (f" (its other columns: {', '.join(known[:12])})" if known else "")
+        )
+    wanted = [c for c in columns if c not in frame.columns]
+    if not wanted or others is None:
+        return frame
+    extra = others.select(s.ROW, *(pl.col(c).cast(pl.String).str.strip_chars() for c in wanted))
+    return frame.join(extra, on=s.ROW, how="left", maintain_order="left")
+
+
+def explain(facts: pl.DataFrame, measure: str, period: Period) -> pl.DataFrame:
+    """The plan records behind ``measure`` in ``period``: every record of its denominator (or,
+    for a count, every record counted), whether it is in the numerator, and why in words."""
+    if measure not in r.MEASURE_RECORDS:
+        raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
+    counted = r.MEASURE_RECORDS[measure]
+    flagged = r.at_period(with_plan_number(facts), period)
+    base = counted.denominator or counted.numerator
+    rows = flagged.filter(pl.col(base)).rechunk()  # (polars 2.1 panics on string ops over chunks)
+    has_denominator = counted.denominator is not None
+    rows = rows.with_columns(
+        pl.col(counted.numerator).alias("in_numerator"),
+        (pl.lit(True) if has_denominator else pl.lit(None, pl.Boolean)).alias("in_denominator"),
+        _reason(measure, period).alias("reason"),
+        pl.lit(measure).alias("measure"),
+    ).sort(s.START_DATE, s.CHILD_ID, s.ROW)
+    extra = ["_file"] if "_file" in rows.columns else []
+    out = rows.select(*EXPLAIN_COLUMNS, *extra)
+    return out.rename({"_file": "source"}) if extra else out
+
+
+def _duration(start: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """'2y 3m': whole years and months from ``start`` to ``day``."""
+    months = r.months_between(start, day)
+    return pl.format("{}y {}m", months // 12, months % 12)
+
+
+def _when(day: pl.Expr) -> pl.Expr:
+    return day.dt.strftime("%-d %b %Y")
+
+
+def _reason(measure: str, period: Period) -> pl.Expr:
+    """Why the record is counted (or, in a denominator, why it is there), in words."""
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    at = pl.lit(period.end)
+    open_at = pl.format("open at {}, on the plan {}", _when(at), _duration(start, at))
+    ended = pl.format("ended {} after {}", _when(end), _duration(start, end))
+    started = pl.format("started {}", _when(start))
+    earlier = pl.format(
+        "{}: earlier plan {} to {}",
+        pl.when(pl.col("plan_number") == 2)
+        .then(pl.lit("second plan"))
+        .otherwise(pl.format("plan {}", pl.col("plan_number"))),
+        pl.col("_earlier_start").cast(pl.String),
+        pl.col("_earlier_end").cast(pl.String).fill_null("open"),
+    )
+    repeat = (
+        pl.when(pl.col("_earlier_start").is_not_null())
+        .then(earlier)
+        .when(pl.col(s.PREVIOUS_PLANS).fill_null(0) > 0)
+        .then(pl.format("previous-plans count {}", pl.col(s.PREVIOUS_PLANS)))
+        .otherwise(pl.lit("first plan"))
+    )
+    kind = BY_ID[measure]
+    counted = r.MEASURE_RECORDS[measure]
+    if counted.numerator in (r.ENDED, r.ENDED_2Y, r.CHILD_ENDED):
+        return ended
+    if counted.numerator in (r.STARTED, r.CHILD_STARTED):
+        return started
+    if counted.numerator == r.REPEAT_STARTED:
+        return pl.format("{}; {}", started, repeat)
+    if counted.numerator in (r.ANY_POINT, r.CHILD_ANY_POINT):
+        return pl.format(
+            "on a plan from {} to {}",
+            _when(start),
+            pl.when(end.is_null()).then(pl.lit("now")).otherwise(_when(end)),
+        )
+    if counted.numerator == r.ON_REPEAT:
+        return pl.format("{}; {}", open_at, repeat)
+    if kind.unit == "families":
+        return pl.format("family {}: {}", pl.col(s.FAMILY_ID), open_at)
+    return open_at

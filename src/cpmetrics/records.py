@@ -1,0 +1,150 @@
+"""Each plan's part in each measure, for one period: the one definition of every measure that
+the breakdowns, the lists and ``explain`` share.
+
+``engine`` counts the same things for many periods at once, fast; this module says, plan by
+plan, which records make a figure. Tests hold the two to the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from cpmetrics import schema as s
+from cpmetrics.engine import Options, prepare
+from cpmetrics.periods import Period
+
+# The flag columns ``at_period`` adds, one for each set of records a measure counts.
+OPEN = "open_at_r"  # a plan open at R
+CURRENT = "current"  # the child's current plan at R: the latest-started open one
+ON_2Y = "on_2y"  # a current plan that had lasted 2 years or more at R
+ON_REPEAT = "on_repeat"  # a current plan that is a second or subsequent plan
+STARTED = "started"  # started in the period
+REPEAT_STARTED = "repeat_started"
+ENDED = "ended"  # ended in the period
+ENDED_2Y = "ended_2y"  # ended in the period after 2 years or more
+ANY_POINT = "any_point"  # open at any point in the period
+CHILD_STARTED = "child_started"  # one plan for each child who started one (the first)
+CHILD_ENDED = "child_ended"  # one plan for each child whose plan ended (the last)
+CHILD_ANY_POINT = "child_any_point"  # one plan for each child on a plan at any point
+FAMILY = "family_current"  # one current plan for each family with a child on a plan
+FAMILY_2Y = "family_2y"  # one 2-year plan for each family with a child on a plan 2y+
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The records a measure counts: its numerator, and its denominator (None: a count)."""
+
+    numerator: str
+    denominator: str | None = None
+
+
+# Every measure but the rate's population: which records it counts.
+MEASURE_RECORDS: dict[str, Counted] = {
+    "children_on_plan": Counted(CURRENT),
+    "rate_per_10k": Counted(CURRENT),  # the denominator is the population, not records
+    "open_2y_plus_pct": Counted(ON_2Y, CURRENT),
+    "ceased_2y_plus_pct": Counted(ENDED_2Y, ENDED),
+    "repeat_plan_pct": Counted(REPEAT_STARTED, STARTED),
+    "plans_started": Counted(STARTED),
+    "plans_ended": Counted(ENDED),
+    "children_started": Counted(CHILD_STARTED),
+    "children_ended": Counted(CHILD_ENDED),
+    "plans_any_point": Counted(ANY_POINT),
+    "children_any_point": Counted(CHILD_ANY_POINT),
+    "open_repeat_pct": Counted(ON_REPEAT, CURRENT),
+    "families_on_plan": Counted(FAMILY),
+    "families_open_2y_plus": Counted(FAMILY_2Y),
+}
+
+
+def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) -> pl.DataFrame:
+    """Every plan used, in child order, with its canonical columns (``plans``, from
+    ``load_plans``) beside what the engine works out for it (``timeline``): the 2-year point,
+    whether it lasted 2 years, whether it is a repeat."""
+    facts = prepare(timeline, options).select(
+        s.ROW, s.CHILD_KEY, "two_years", "lasted_2y", "is_repeat", "previous_end"
+    )
+    return facts.join(plans, on=s.ROW, how="left", maintain_order="left")
+
+
+def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """``facts`` with a flag for each set of records (the constants above) in ``period``."""
+    first, last = period.start, period.end
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    out = facts.with_columns(
+        ((start <= last) & (end.is_null() | (end > last))).alias(OPEN),
+        start.is_between(first, last).alias(STARTED),
+        end.is_between(first, last).fill_null(False).alias(ENDED),
+        ((start <= last) & (end.is_null() | (end >= first))).alias(ANY_POINT),
+    )
+    # The child's current plan: the latest-started open one; of two started the same day, a
+    # repeat (as the engine's spells choose; never the order of the rows).
+    out = out.with_columns(
+        _one_per(out, s.CHILD_KEY, OPEN, [s.START_DATE, "is_repeat"], last=True).alias(CURRENT),
+        _one_per(out, s.CHILD_KEY, STARTED, [s.START_DATE, s.ROW]).alias(CHILD_STARTED),
+        _one_per(out, s.CHILD_KEY, ENDED, [s.END_DATE, s.ROW], last=True).alias(CHILD_ENDED),
+        _one_per(out, s.CHILD_KEY, ANY_POINT, [s.START_DATE, s.ROW], last=True).alias(
+            CHILD_ANY_POINT
+        ),
+    )
+    out = out.with_columns(
+        (pl.col(CURRENT) & (pl.col("two_years") <= last)).alias(ON_2Y),
+        (pl.col(CURRENT) & pl.col("is_repeat")).alias(ON_REPEAT),
+        (pl.col(STARTED) & pl.col("is_repeat")).alias(REPEAT_STARTED),
+        (pl.col(ENDED) & pl.col("lasted_2y")).alias(ENDED_2Y),
+    )
+    # A family is counted once, through its first child to start the current plan.
+    return out.with_columns(
+        _one_per(out, s.FAMILY_ID, CURRENT, [s.START_DATE, s.ROW]).alias(FAMILY),
+        _one_per(out, s.FAMILY_ID, ON_2Y, [s.START_DATE, s.ROW]).alias(FAMILY_2Y),
+    )
+
+
+def _one_per(
+    frame: pl.DataFrame, group: str, among: str, order: list[str], *, last: bool = False
+) -> pl.Series:
+    """True on one row of each ``group`` (not null) among the rows flagged ``among``: the
+    first (or last) by ``order``. The rows flagged are few: only they are sorted."""
+    picked = (
+        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), group, *order, among)
+        .filter(pl.col(among) & pl.col(group).is_not_null())
+        .sort(group, *order)
+    )
+    keep = pl.col(group).is_last_distinct() if last else pl.col(group).is_first_distinct()
+    rows = picked.filter(keep)["_i"]
+    flags = pl.select(pl.repeat(False, frame.height, dtype=pl.Boolean)).to_series()
+    return flags.scatter(rows, True) if rows.len() else flags
+
+
+def counts(flagged: pl.DataFrame) -> dict[str, tuple[int, int | None]]:
+    """(numerator, denominator) of each measure from its records (the rate's denominator, the
+    population, is not a record: None here)."""
+    sums = flagged.select(
+        pl.col(c).sum() for c in {c for m in MEASURE_RECORDS.values() for c in _sets(m)}
+    ).row(0, named=True)
+    return {
+        measure: (
+            int(sums[counted.numerator]),
+            int(sums[counted.denominator]) if counted.denominator else None,
+        )
+        for measure, counted in MEASURE_RECORDS.items()
+        if measure not in ("families_on_plan", "families_open_2y_plus")
+        or flagged[s.FAMILY_ID].null_count() < flagged.height
+    }
+
+
+def _sets(counted: Counted) -> list[str]:
+    return [counted.numerator, *([counted.denominator] if counted.denominator else [])]
+
+
+def months_between(start: pl.Expr, day: dt.date | pl.Expr) -> pl.Expr:
+    """Whole calendar months from ``start`` to ``day`` (start + n months <= day)."""
+    end = day if isinstance(day, pl.Expr) else pl.lit(day)
+    months = (end.dt.year() - start.dt.year()) * 12 + (end.dt.month() - start.dt.month())
+    # A month not yet complete (the day of the month not reached) does not count; a start on
+    # the 31st reaches a 30-day month's end on its last day, as offset_by does.
+    reached = start.dt.offset_by(pl.format("{}mo", months)) <= end
+    return pl.when(reached).then(months).otherwise(months - 1).cast(pl.Int32)
