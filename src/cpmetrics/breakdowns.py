@@ -84,15 +84,11 @@ def breakdown(
     elif by == "family":
         flagged = flagged.with_columns(_family_size(flagged).alias("_size"))
         size = pl.col("_size")
-        parts = [
-            (measure, "family size", size, FAMILY_SIZES)
-            for measure in (
-                "children_on_plan",
-                "families_on_plan",
-                "open_2y_plus_pct",
-                "families_open_2y_plus",
-            )
-        ]
+        # The family measures only where there are family ids (absent, not 0, otherwise).
+        families = flagged[s.FAMILY_ID].null_count() < flagged.height
+        measures = ["children_on_plan", "open_2y_plus_pct"]
+        measures += ["families_on_plan", "families_open_2y_plus"] if families else []
+        parts = [(measure, "family size", size, FAMILY_SIZES) for measure in measures]
     else:
         column, flagged = _column(flagged, by, others, headings or {})
         text = pl.col(column).cast(pl.String).str.strip_chars().replace("", None)
@@ -135,8 +131,8 @@ def _grouped(
     out = []
     for name in groups:
         n, d = found.get(name, (0, 0))
-        if name == NOT_RECORDED and not d and order:
-            continue  # a fixed set of groups, all recorded
+        if name == NOT_RECORDED and not d:
+            continue  # every record has a value
         numerator, denominator = (n, d) if counted.denominator else (d, total)
         out.append(
             {
@@ -233,6 +229,9 @@ def check_totals(table: pl.DataFrame, figures: dict[str, tuple[int, int | None]]
     """Where a measure's groups do not sum to its figure (they always should): what differs."""
     problems = []
     for (measure, dimension), rows in table.group_by("measure", "dimension", maintain_order=True):
+        if str(measure) not in figures:
+            problems.append(f"{measure} by {dimension}: the measure has no figure")
+            continue
         counted = r.MEASURE_RECORDS[str(measure)]
         numerator, denominator = figures[str(measure)]
         got: tuple[int, int | None] = (int(rows["numerator"].sum()), None)

@@ -440,3 +440,98 @@ def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, lim
         from cpmetrics.render.findings import write_findings_table
 
         write_findings_table(report, stream, limit=limit)
+
+
+def load_facts(
+    request: CommandSettings, *, strict: bool, notify: Notify
+) -> tuple[Validated, pl.DataFrame]:
+    """Load and check the extract, and work out each plan's facts (records.plan_facts)."""
+    from cpmetrics.records import plan_facts
+
+    loaded = load_checked(request, strict=strict, notify=notify)
+    return loaded, plan_facts(loaded.plans, loaded.timeline, request.options)
+
+
+def run_breakdown(
+    request: CommandSettings,
+    period: Period | PeriodChoice,
+    by: str,
+    *,
+    by_month: bool = False,
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[pl.DataFrame, str, list[str]]:
+    """Breakdown of ``period`` by ``by`` (``by_month``: one block for each month in it)."""
+    from cpmetrics.breakdowns import breakdown, check_totals
+    from cpmetrics.periods import months
+    from cpmetrics.records import at_period, counts
+
+    loaded, facts = load_facts(request, strict=strict, notify=notify)
+    whole = _resolve(period, loaded, notify)
+    blocks = months(whole, whole) if by_month else [whole]
+    headings = dict(loaded.report.columns)
+    tables = []
+    for block in blocks:
+        table = breakdown(facts, block, by, others=loaded.others, headings=headings)
+        problems = check_totals(table, counts(at_period(facts, block)))
+        _tell([f"warning: {p}" for p in problems], notify)
+        tables.append(table)
+    title = f"Child protection plans by {by}, {whole.label}"
+    alarms = [*input_alarms(request, loaded), *_outside_data(loaded, blocks)]
+    return pl.concat(tables), title, alarms
+
+
+def run_watchlist(
+    request: CommandSettings,
+    on: dt.date | None,
+    *,
+    months: int | None,
+    reaching_within: dt.timedelta | None,
+    columns: list[str],
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[pl.DataFrame, str, list[str]]:
+    """The children on a plan on ``on`` (default: the extract date) past ``months``, or
+    reaching two years within ``reaching_within``."""
+    from cpmetrics.lists import watchlist
+
+    loaded, facts = load_facts(request, strict=strict, notify=notify)
+    day = on or loaded.report.extract_date or dt.date.today()
+    table = watchlist(
+        facts,
+        day,
+        months=months,
+        reaching_within=reaching_within,
+        columns=columns,
+        others=loaded.others,
+    )
+    families = table["family_id"].drop_nulls().n_unique()
+    what = (
+        f"reaching 2 years by {day + reaching_within}"
+        if reaching_within is not None
+        else f"on a plan {months} months or more"
+    )
+    _tell([f"{table.height:,} children {what} on {day}, in {families:,} families"], notify)
+    title = f"Children {what}, {day}"
+    return table, title, input_alarms(request, loaded)
+
+
+def run_explain(
+    request: CommandSettings,
+    measure: str,
+    period: Period | PeriodChoice,
+    *,
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[pl.DataFrame, str, list[str]]:
+    """The records behind ``measure`` in ``period``, with the figure they make."""
+    from cpmetrics.lists import explain
+
+    loaded, facts = load_facts(request, strict=strict, notify=notify)
+    chosen = _resolve(period, loaded, notify)
+    table = explain(facts, measure, chosen)
+    numerator = int(table["in_numerator"].sum())
+    denominator = table.height if table["in_denominator"].any() else None
+    figure = f"{numerator:,} of {denominator:,}" if denominator is not None else f"{numerator:,}"
+    _tell([f"{measure}, {chosen.label}: {figure} ({table.height:,} records)"], notify)
+    return table, f"{measure}, {chosen.label}", input_alarms(request, loaded)

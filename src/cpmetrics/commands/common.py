@@ -16,6 +16,7 @@ from cpmetrics.errors import CpmetricsError, ExitCode, UsageError
 from cpmetrics.render import Format
 
 if TYPE_CHECKING:
+    from cpmetrics.periods import Period
     from cpmetrics.runner import CommandSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -281,3 +282,38 @@ DurationOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+YtdOpt = Annotated[bool, typer.Option("--ytd", help="From 1 April to the end of the period given.")]
+RollingOpt = Annotated[
+    int | None,
+    typer.Option("--rolling", min=1, help="This many months to the end of the period given."),
+]
+
+
+def period_from(
+    month: str | None,
+    quarter: str | None,
+    year: str | None,
+    start: str | None,
+    end: str | None,
+    ytd: bool = False,
+    rolling: int | None = None,
+) -> "Period | Callable[[dt.date], Period]":
+    """The period the options name: checked now, before the extract is read; a period named
+    'latest' is a function of the extract date, known once it is read."""
+    from cpmetrics.periods import choose, wants_latest
+
+    period = functools.partial(
+        choose,
+        month_text=month,
+        quarter=quarter,
+        year=year,
+        start=start,
+        end=end,
+        ytd=ytd,
+        rolling_months=rolling,
+    )
+    if wants_latest(month, quarter, year, end):
+        return lambda day: period(extract_date=day)
+    return period()

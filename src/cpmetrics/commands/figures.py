@@ -1,6 +1,5 @@
 """compute and trend: the measures for a period, and month by month."""
 
-import functools
 from typing import Annotated
 
 import typer
@@ -23,15 +22,18 @@ from cpmetrics.commands.common import (
     ReferenceOpt,
     RepeatRuleOpt,
     RepeatWithinOpt,
+    RollingOpt,
     SheetOpt,
     StrictOpt,
     SuppressOpt,
     ToOpt,
     YearOpt,
+    YtdOpt,
     choose_format,
     destination,
     exit_on_alarms,
     handle_errors,
+    period_from,
     say,
     settings_for,
 )
@@ -47,13 +49,8 @@ def compute(
     year: YearOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
-    ytd: Annotated[
-        bool, typer.Option("--ytd", help="From 1 April to the end of the period given.")
-    ] = False,
-    rolling: Annotated[
-        int | None,
-        typer.Option("--rolling", min=1, help="This many months to the end of the period given."),
-    ] = None,
+    ytd: YtdOpt = False,
+    rolling: RollingOpt = None,
     population: PopulationOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -77,25 +74,9 @@ def compute(
 
     Example: cpmetrics compute --month 2018-10 sample_data/cp_plans.csv --population 75000
     """
-    from cpmetrics.periods import choose, wants_latest
     from cpmetrics.runner import run_compute
 
-    period = functools.partial(
-        choose,
-        month_text=month,
-        quarter=quarter,
-        year=year,
-        start=start,
-        end=end,
-        ytd=ytd,
-        rolling_months=rolling,
-    )
-    # A usage error now, before reading the extract; 'latest' waits for the extract date.
-    chosen_period = (
-        (lambda day: period(extract_date=day))
-        if wants_latest(month, quarter, year, end)
-        else period()
-    )
+    chosen_period = period_from(month, quarter, year, start, end, ytd, rolling)
     request = settings_for(
         input,
         config,

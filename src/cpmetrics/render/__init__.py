@@ -25,6 +25,11 @@ def render(table: pl.DataFrame, fmt: Format, stream: TextIO, *, title: str = "")
         from cpmetrics.render.json import write_json
 
         write_json(table, stream)
+    elif "label" not in table.columns or "dimension" in table.columns:
+        # A breakdown or a list of records: every column as it is.
+        from cpmetrics.render.listing import write_listing
+
+        write_listing(table, stream, title=title)
     else:
         from cpmetrics.render.table import write_table
 

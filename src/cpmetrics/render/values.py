@@ -32,6 +32,8 @@ def cell(value: Any, unit: str, *, for_csv: bool = False) -> Any:
         return value
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON writes them
     if not isinstance(value, str):
         value = f"{value:.1f}" if isinstance(value, float) else str(value)
     return spreadsheet_safe(value)  # numbers too: a float may be '-inf'
