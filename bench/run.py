@@ -114,6 +114,27 @@ def command_seconds(argv: list[str]) -> dict[str, Any]:
     return {"seconds": _timed(argv, " ".join(argv[:2]))[0]}
 
 
+def drivers(path: Path, repeat: int) -> None:
+    """breakdown and watchlist for one month against compute for that month, all through the
+    real command (each pays the same reading and checking of the extract)."""
+    base = [str(Path(sys.executable).parent / "cpmetrics")]
+    tail = [str(path), "-f", "csv", "-q", "--extract-date", "2099-01-01"]
+    month = ["--month", MONTH[0]]
+    commands = {
+        "CLI compute month": [*base, "compute", *month, *tail],
+        "CLI breakdown duration": [*base, "breakdown", *month, "--by", "duration", *tail],
+        "CLI breakdown family": [*base, "breakdown", *month, "--by", "family", *tail],
+        "CLI watchlist": [*base, "watchlist", "--date", "2018-10-31", *tail],
+    }
+    results = best_of(
+        repeat, {name: partial(command_seconds, argv) for name, argv in commands.items()}
+    )
+    compute_s = float(results["CLI compute month"]["seconds"])
+    for name, r in results.items():
+        seconds = float(r["seconds"])
+        print(f"  {name:24} {seconds:8.2f} {seconds / compute_s:8.2f} x compute (target <= 1.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,1000000,10000000")
@@ -186,6 +207,7 @@ def main() -> None:
                 print(f"  {other} figures identical to cpmetrics: {'yes' if same else 'NO'}")
                 if not same:
                     raise SystemExit(f"{other} disagrees with cpmetrics on {path}")
+        drivers(path, repeat)
         floor_s = float(results["floor"]["seconds"])
         print(f"  trend / floor: {base / floor_s:.2f} (target <= 2)")
         if "duckdb trend" in results:

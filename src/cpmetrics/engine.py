@@ -328,21 +328,26 @@ def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) 
     pieces = spells(prepared)
     end, two = pl.col(s.END_DATE), pl.col("two_years")
     # Spells that reach 2 years before they end, from that day: open 2y+ at R.
-    reaching = pieces.filter(end.is_null() | (two < end)).select(
-        two.alias(s.START_DATE), s.END_DATE, *pieces.columns[3:]
-    )
+    reaching = pieces.filter(end.is_null() | (two < end)).with_columns(two.alias(s.START_DATE))
     repeats = pieces.filter(pl.col("is_repeat"))
+
+    def open_in(frame: pl.DataFrame) -> list[int]:
+        return open_on(frame[s.START_DATE], frame[s.END_DATE], reference_dates)
+
+    children = open_in(pieces)
     counts = {
-        "plans": open_on(prepared[s.START_DATE], prepared[s.END_DATE], reference_dates),
-        "children": open_on(pieces[s.START_DATE], pieces[s.END_DATE], reference_dates),
-        "children_2y": open_on(reaching[s.START_DATE], reaching[s.END_DATE], reference_dates),
-        "children_repeat": open_on(repeats[s.START_DATE], repeats[s.END_DATE], reference_dates),
+        # With no overlapping plans, the spells are the plans.
+        "plans": open_in(prepared) if prepared["overlaps"].any() else children,
+        "children": children,
+        "children_2y": open_in(reaching),
+        "children_repeat": open_in(repeats),
     }
     if s.FAMILY_KEY in pieces.columns:
+        with_family = pl.col(s.FAMILY_KEY).is_not_null()
         for name, frame in (("families", pieces), ("families_2y", reaching)):
-            with_family = frame.filter(pl.col(s.FAMILY_KEY).is_not_null())
-            union = merged(with_family, s.FAMILY_KEY, s.START_DATE, s.END_DATE)
-            counts[name] = open_on(union[s.START_DATE], union[s.END_DATE], reference_dates)
+            counts[name] = open_in(
+                merged(frame.filter(with_family), s.FAMILY_KEY, s.START_DATE, s.END_DATE)
+            )
     return [
         Snapshot(**{name: values[i] for name, values in counts.items()})
         for i in range(len(reference_dates))
@@ -374,7 +379,13 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
     started = started.group_by("_period").agg(
         pl.len().alias("plans_started"),
         _distinct_children(started).alias("children_started"),
-        pl.col(s.CHILD_KEY).filter(new_child).n_unique().alias("children_new"),
+        # Same-day starts share their earlier plans, so the condition holds for all of a
+        # child's first-day starts or none: the child's first row in the period decides.
+        (
+            (new_child & pl.col("_new")).sum()
+            if started["_new"].null_count() == 0
+            else pl.col(s.CHILD_KEY).filter(new_child).n_unique()
+        ).alias("children_new"),
         pl.col("is_repeat").sum().alias("repeats"),
         (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
         (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),

@@ -32,21 +32,30 @@ def merged(frame: pl.DataFrame, key: str, start: str, end: str) -> pl.DataFrame:
     """
     if frame.is_empty():
         return frame.select(start, end)
-    run = pl.col(key).rle_id().cast(pl.Int64)
-    days_end = pl.col(end).cast(pl.Int64).fill_null(_OPEN)
-    ordered = frame.sort(key, start).with_columns(run.alias("_run"), days_end.alias("_end"))
+    # Only the three columns needed are sorted and carried.
+    ordered = frame.select(
+        key,
+        pl.col(start).cast(pl.Int32).alias("_start"),
+        pl.col(end).cast(pl.Int64).fill_null(_OPEN).alias("_end"),
+    ).sort(key, "_start")
+    first = (pl.col(key) != pl.col(key).shift(1)).fill_null(True)
+    ordered = ordered.with_columns(
+        first.alias("_first"), first.cum_sum().cast(pl.Int64).alias("_run")
+    )
     # The latest end so far within the key (the stride keeps keys apart in one running max).
     reach = (pl.col("_run") * _STRIDE + pl.col("_end")).cum_max() - pl.col("_run") * _STRIDE
     ordered = ordered.with_columns(reach.alias("_reach"))
-    first = pl.col("_run") != pl.col("_run").shift(1)
-    gap = pl.col(start).cast(pl.Int64) > pl.col("_reach").shift(1)
-    blocks = ordered.with_columns((first | gap).fill_null(True).cum_sum().alias("_block"))
-    out = blocks.group_by("_block").agg(pl.col(start).min(), pl.col("_reach").max())
-    return out.select(
-        start,
+    gap = pl.col("_start").cast(pl.Int64) > pl.col("_reach").shift(1)
+    new = (pl.col("_first") | gap).fill_null(True)
+    # Blocks are runs of rows: each begins where ``new`` is, and ends where the next begins,
+    # reaching as far as its last row does (no grouping needed).
+    last = new.shift(-1).fill_null(True)
+    return ordered.select(
+        pl.col("_start").filter(new).cast(pl.Date).alias(start),
         pl.when(pl.col("_reach") == _OPEN)
         .then(None)
         .otherwise(pl.col("_reach"))
+        .filter(last)
         .cast(pl.Int32)
         .cast(pl.Date)
         .alias(end),
