@@ -3,7 +3,9 @@ ages and family sizes worked by hand."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import polars as pl
@@ -247,3 +249,32 @@ def test_breakdown_from_to_gives_a_block_per_month(tmp_path: Path) -> None:
     starts = {line.split(",")[2] for line in result.stdout.splitlines()[1:]}
     assert starts == {"2018-08-01", "2018-09-01", "2018-10-01"}
     assert Period  # (the periods module names them)
+
+
+def test_publication_mode_hides_small_groups_and_what_would_reveal_them() -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "cp_plans.csv"
+    for by in ("category", "age", "duration", "family"):
+        result = run(
+            "breakdown",
+            "--month",
+            "2018-10",
+            "--by",
+            by,
+            sample,
+            "--suppress",
+            "--extract-date",
+            "2019-12-31",
+            "-f",
+            "csv",
+            "-q",
+        )
+        assert result.exit_code == 0, result.stderr
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        blocks: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            blocks.setdefault((row["measure"], row["dimension"]), []).append(row["numerator"])
+        for key, numerators in blocks.items():
+            hidden = numerators.count("c")
+            assert hidden != 1, f"{by} {key}: one hidden group is the total minus the rest"
+            shown = [int(n) for n in numerators if n != "c"]
+            assert not any(1 <= n <= 5 for n in shown), (by, key)

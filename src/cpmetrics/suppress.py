@@ -60,3 +60,22 @@ def _secondary(table: pl.DataFrame) -> pl.DataFrame:
         [(m, p) in hide for m, p in zip(table["measure"], table["period_start"], strict=True)]
     )
     return table.with_columns((pl.col(SUPPRESSED) | extra).alias(SUPPRESSED))
+
+
+def suppress_groups(table: pl.DataFrame, *, threshold: int = 5) -> pl.DataFrame:
+    """Publication mode for a breakdown: groups of 1 to ``threshold`` suppressed, and where a
+    measure's groups would show all but one suppressed group beside their total, the next
+    smallest group too (else the total minus the rest would give it away)."""
+    marked = suppress(table, threshold=threshold)
+    keys = ["measure", "dimension", "period_start", "group"]
+    extra: set[tuple[object, ...]] = set()
+    for _, rows in marked.group_by("measure", "dimension", "period_start", maintain_order=True):
+        if int(rows[SUPPRESSED].sum()) != 1:
+            continue
+        shown = rows.filter(~pl.col(SUPPRESSED)).sort("numerator")
+        if not shown.is_empty():
+            extra.add(tuple(shown.select(keys).row(0)))
+    if not extra:
+        return marked
+    flags = [tuple(r) in extra for r in marked.select(keys).iter_rows()]
+    return marked.with_columns((pl.col(SUPPRESSED) | pl.Series(flags)).alias(SUPPRESSED))

@@ -24,6 +24,7 @@ from cpmetrics.commands.common import (
     RollingOpt,
     SheetOpt,
     StrictOpt,
+    SuppressOpt,
     ToOpt,
     YearOpt,
     YtdOpt,
@@ -66,6 +67,7 @@ def breakdown(
     repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
     strict: StrictOpt = False,
+    suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
@@ -92,7 +94,13 @@ def breakdown(
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
     table, title, alarms = run_breakdown(
-        request, period, by, by_month=bool(start or end), strict=strict, notify=notify
+        request,
+        period,
+        by,
+        by_month=bool(start or end),
+        strict=strict,
+        publish=suppress,
+        notify=notify,
     )
     with destination(output) as stream:
         render(table, chosen, stream, title=title)
