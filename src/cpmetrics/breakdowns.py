@@ -15,7 +15,6 @@ import polars as pl
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.engine import ratio
-from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
 
@@ -33,6 +32,12 @@ BREAKDOWN_COLUMNS = {
     "unit": pl.String,
 }
 DIMENSIONS = ("duration", "category", "age", "family")
+# The extract columns a dimension groups by (without them, every record is "not recorded").
+DIMENSION_COLUMNS = {
+    "category": (s.INITIAL_CATEGORY, s.LATEST_CATEGORY),
+    "age": (s.DATE_OF_BIRTH,),
+    "family": (s.FAMILY_ID,),
+}
 # DfE D5 (children on a plan at 31 March) and D7 (plans ended in the year): duration bands.
 DURATION_BANDS = (
     "3 months or less",
@@ -63,7 +68,7 @@ def breakdown(
     """The long breakdown table of ``period`` by a dimension (``DIMENSIONS``) or a column:
     a canonical name, or a heading of the file (``headings``: heading -> canonical name) or
     of its other columns (``others``, by row)."""
-    flagged = r.at_period(facts, period)
+    flagged = r.at_period(r.within(facts, period), period)
     parts: list[tuple[str, str, pl.Expr, Sequence[str]]]  # measure, dimension, group, order
     if by == "duration":
         parts = [
@@ -78,8 +83,8 @@ def breakdown(
         ]
     elif by == "age":
         parts = [
-            ("children_on_plan", "age", _age(pl.lit(period.end)), AGE_BANDS),
-            ("plans_started", "age at start", _age(pl.col(s.START_DATE)), AGE_BANDS),
+            ("children_on_plan", "age", age_band(pl.lit(period.end)), AGE_BANDS),
+            ("plans_started", "age at start", age_band(pl.col(s.START_DATE)), AGE_BANDS),
         ]
     elif by == "family":
         flagged = flagged.with_columns(_family_size(flagged).alias("_size"))
@@ -90,10 +95,9 @@ def breakdown(
         measures += ["families_on_plan", "families_open_2y_plus"] if families else []
         parts = [(measure, "family size", size, FAMILY_SIZES) for measure in measures]
     else:
-        column, flagged = _column(flagged, by, others, headings or {})
-        text = pl.col(column).cast(pl.String).str.strip_chars().replace("", None)
+        flagged = r.with_column(flagged, by, others, headings or {}, alias="_by")
         parts = [
-            (measure, by, text.fill_null(NOT_RECORDED), ())
+            (measure, by, pl.col("_by").fill_null(NOT_RECORDED), ())
             for measure in (
                 "children_on_plan",
                 "open_2y_plus_pct",
@@ -127,11 +131,13 @@ def _grouped(
     )
     groups = [*order, *sorted(g for g in found if g not in order and g != NOT_RECORDED)]
     groups.append(NOT_RECORDED)
+    # Nothing at all to group by a column's values: the measure keeps one (empty) group.
+    empty = not order and not found
     total = rows.height
     out = []
     for name in groups:
         n, d = found.get(name, (0, 0))
-        if name == NOT_RECORDED and not d:
+        if name == NOT_RECORDED and not d and not empty:
             continue  # every record has a value
         numerator, denominator = (n, d) if counted.denominator else (d, total)
         out.append(
@@ -172,13 +178,26 @@ def _category(column: str) -> pl.Expr:
     return pl.col(column).replace_strict(CATEGORY_NAMES, default=None, return_dtype=pl.String)
 
 
-def _age(on: pl.Expr) -> pl.Expr:
-    """The age band on a day: unborn (born after it), then whole years of age."""
+def _years(on: pl.Expr) -> pl.Expr:
+    """Whole years from the date of birth to ``on`` (a 29 February birthday comes on 1 March
+    in other years)."""
     born = pl.col(s.DATE_OF_BIRTH)
     before_birthday = (on.dt.month() < born.dt.month()) | (
         (on.dt.month() == born.dt.month()) & (on.dt.day() < born.dt.day())
     )
-    years = on.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
+    return on.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
+
+
+def age_in_years(on: pl.Expr) -> pl.Expr:
+    """The age on a day as text: 'unborn' (born after it), else whole years ('0', '7')."""
+    born = pl.col(s.DATE_OF_BIRTH)
+    return pl.when(born > on).then(pl.lit("unborn")).otherwise(_years(on).cast(pl.String))
+
+
+def age_band(on: pl.Expr) -> pl.Expr:
+    """The age band on a day: unborn (born after it), then whole years of age."""
+    born = pl.col(s.DATE_OF_BIRTH)
+    years = _years(on)
     return (
         pl.when(born.is_null())
         .then(pl.lit(None, pl.String))
@@ -202,27 +221,6 @@ def _family_size(flagged: pl.DataFrame) -> pl.Expr:
     sizes = current.group_by(s.FAMILY_ID).len()
     lookup = {f: ("5+" if n >= 5 else str(n)) for f, n in sizes.iter_rows()}
     return pl.col(s.FAMILY_ID).replace_strict(lookup, default=None, return_dtype=pl.String)
-
-
-def _column(
-    flagged: pl.DataFrame,
-    by: str,
-    others: pl.DataFrame | None,
-    headings: dict[str, str],
-) -> tuple[str, pl.DataFrame]:
-    """The column to group by, found among the canonical ones, the file's headings of them,
-    or the extract's other columns (joined to the plans by row)."""
-    canonical = by if by in s.CANONICAL else headings.get(by)
-    if canonical is not None and canonical in flagged.columns:
-        return canonical, flagged
-    if others is not None and by in others.columns:
-        joined = flagged.join(others.select(s.ROW, pl.col(by).alias("_by")), on=s.ROW, how="left")
-        return "_by", joined
-    known = [c for c in (others.columns if others is not None else []) if c != s.ROW]
-    raise UsageError(
-        f"--by {by}: not a dimension ({', '.join(DIMENSIONS)}) nor a column of the extract"
-        + (f" (its other columns: {', '.join(known[:12])})" if known else "")
-    )
 
 
 def check_totals(table: pl.DataFrame, figures: dict[str, tuple[int, int | None]]) -> list[str]:

@@ -293,6 +293,14 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([simple, untangled])
 
 
+def current_plan_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Which open plan is a child's current one: the latest-started; of two started the same
+    day, a repeat, then the larger family key (no family: smallest). Never the order of the
+    rows, which must change nothing. ``records.at_period`` sorts by the same columns."""
+    start, _, _, is_repeat, *family = row
+    return (start, is_repeat, -1 if not family or family[0] is None else family[0])
+
+
 def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """(start, end, two_years, *rest) rows of one child as disjoint pieces, each with the
     latest-started covering plan's values."""
@@ -301,9 +309,7 @@ def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     for i, at in enumerate(cuts):
         covering = [r for r in rows if r[0] <= at and (r[1] is None or r[1] > at)]
         if covering:
-            # The latest-started; of two started the same day, a repeat: never the order of the
-            # rows, which must change nothing.
-            current = max(covering, key=lambda r: (r[0], r[3]))
+            current = max(covering, key=current_plan_order)
             until = cuts[i + 1] if i + 1 < len(cuts) else None
             # The piece reaches 2 years no earlier than it begins.
             out.append((at, until, max(current[2], at), *current[3:]))

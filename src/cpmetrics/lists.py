@@ -10,7 +10,7 @@ import polars as pl
 
 from cpmetrics import records as r
 from cpmetrics import schema as s
-from cpmetrics.breakdowns import _age
+from cpmetrics.breakdowns import age_in_years
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
@@ -71,11 +71,6 @@ def with_plan_number(facts: pl.DataFrame) -> pl.DataFrame:
     ).drop("_earlier")
 
 
-def months_on(start: pl.Expr, day: dt.date) -> pl.Expr:
-    """Whole calendar months on the plan on ``day`` (start + n months <= day)."""
-    return r.months_between(start, day)
-
-
 def watchlist(
     facts: pl.DataFrame,
     on: dt.date,
@@ -84,6 +79,7 @@ def watchlist(
     reaching_within: dt.timedelta | None = None,
     columns: Sequence[str] = (),
     others: pl.DataFrame | None = None,
+    headings: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """Children on a plan on ``on`` whose current plan has lasted at least ``months`` calendar
     months; or, with ``reaching_within``, those whose plan reaches 2 years after ``on`` and
@@ -92,50 +88,45 @@ def watchlist(
     current = flagged.filter(pl.col(r.CURRENT))
     start = pl.col(s.START_DATE)
     current = current.with_columns(
-        months_on(start, on).alias("months_on_plan"),
+        r.months_between(start, on).alias("months_on_plan"),
         (pl.lit(on) - start).dt.total_days().cast(pl.Int64).alias("days_on_plan"),
         pl.col("two_years").alias("reaches_2y_on"),
-        _age(pl.lit(on)).alias("age"),
+        age_in_years(pl.lit(on)).alias("age"),
     )
     if reaching_within is not None:
         two = pl.col("two_years")
         current = current.filter((two > on) & (two <= on + reaching_within))
     elif months is not None:
         current = current.filter(pl.col("months_on_plan") >= months)
-    current = _join_columns(current, columns, others)
+    # Other columns asked for, once each, under the names asked for.
+    # ('Team' and 'team' are one column, as headings are matched.)
+    loose: dict[str, str] = {}
+    for c in columns:
+        loose.setdefault(s.normalise_header(c), c)
+    extra = [c for c in loose.values() if c not in WATCHLIST_COLUMNS]
+    for name in extra:
+        current = r.with_column(current, name, others, headings or {}, alias=name)
     # Families together, the family of the longest-serving child first; then longest first.
     family = pl.coalesce(pl.col(s.FAMILY_ID), pl.lit("\x00") + pl.col(s.CHILD_ID))
     current = current.with_columns(
         start.min().over(family).alias("_family_start"), family.alias("_family")
     ).sort("_family_start", "_family", s.START_DATE, s.CHILD_ID)
-    return current.select(*WATCHLIST_COLUMNS, *columns)
+    sources = ["_file"] if "_file" in current.columns else []
+    out = current.select(*WATCHLIST_COLUMNS, *extra, *sources)
+    return out.rename({"_file": "source"}) if sources else out
 
 
-def _join_columns(
-    frame: pl.DataFrame, columns: Sequence[str], others: pl.DataFrame | None
+def explain(
+    facts: pl.DataFrame, measure: str, period: Period, *, repeat_rule: str = "either"
 ) -> pl.DataFrame:
-    """The extract's other columns asked for (``--columns team,worker``), by row."""
-    missing = [
-        c for c in columns if c not in frame.columns and (others is None or c not in others.columns)
-    ]
-    if missing:
-        known = [c for c in (others.columns if others is not None else []) if c != s.ROW]
-        raise UsageError(
-            f"--columns: no column {', '.join(repr(c) for c in missing)} in the extract"
-            + (f" (its other columns: {', '.join(known[:12])})" if known else "")
-        )
-    wanted = [c for c in columns if c not in frame.columns]
-    if not wanted or others is None:
-        return frame
-    extra = others.select(s.ROW, *(pl.col(c).cast(pl.String).str.strip_chars() for c in wanted))
-    return frame.join(extra, on=s.ROW, how="left", maintain_order="left")
-
-
-def explain(facts: pl.DataFrame, measure: str, period: Period) -> pl.DataFrame:
     """The plan records behind ``measure`` in ``period``: every record of its denominator (or,
     for a count, every record counted), whether it is in the numerator, and why in words."""
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
+    if BY_ID[measure].needs and facts[BY_ID[measure].needs].null_count() == facts.height:
+        raise UsageError(
+            f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
+        )
     counted = r.MEASURE_RECORDS[measure]
     flagged = r.at_period(with_plan_number(facts), period)
     base = counted.denominator or counted.numerator
@@ -144,7 +135,7 @@ def explain(facts: pl.DataFrame, measure: str, period: Period) -> pl.DataFrame:
     rows = rows.with_columns(
         pl.col(counted.numerator).alias("in_numerator"),
         (pl.lit(True) if has_denominator else pl.lit(None, pl.Boolean)).alias("in_denominator"),
-        _reason(measure, period).alias("reason"),
+        _reason(measure, period, repeat_rule).alias("reason"),
         pl.lit(measure).alias("measure"),
     ).sort(s.START_DATE, s.CHILD_ID, s.ROW)
     extra = ["_file"] if "_file" in rows.columns else []
@@ -162,7 +153,7 @@ def _when(day: pl.Expr) -> pl.Expr:
     return day.dt.strftime("%-d %b %Y")
 
 
-def _reason(measure: str, period: Period) -> pl.Expr:
+def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
     """Why the record is counted (or, in a denominator, why it is there), in words."""
     start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
     at = pl.lit(period.end)
@@ -177,11 +168,19 @@ def _reason(measure: str, period: Period) -> pl.Expr:
         pl.col("_earlier_start").cast(pl.String),
         pl.col("_earlier_end").cast(pl.String).fill_null("open"),
     )
-    repeat = (
+    signals = (
         pl.when(pl.col("_earlier_start").is_not_null())
         .then(earlier)
         .when(pl.col(s.PREVIOUS_PLANS).fill_null(0) > 0)
         .then(pl.format("previous-plans count {}", pl.col(s.PREVIOUS_PLANS)))
+    )
+    # What the repeat rule made of the signals: a plan with an earlier one is not always a
+    # repeat ('count' and 'within' rules).
+    repeat = (
+        pl.when(pl.col("is_repeat"))
+        .then(signals)
+        .when(signals.is_not_null())
+        .then(pl.format("not a repeat by the '{}' rule: {}", pl.lit(rule), signals))
         .otherwise(pl.lit("first plan"))
     )
     kind = BY_ID[measure]
@@ -196,7 +195,9 @@ def _reason(measure: str, period: Period) -> pl.Expr:
         return pl.format(
             "on a plan from {} to {}",
             _when(start),
-            pl.when(end.is_null()).then(pl.lit("now")).otherwise(_when(end)),
+            pl.when(end.is_null())
+            .then(pl.lit("the extract date (still open)"))
+            .otherwise(_when(end)),
         )
     if counted.numerator == r.ON_REPEAT:
         return pl.format("{}; {}", open_at, repeat)

@@ -64,10 +64,27 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
     """Every plan used, in child order, with its canonical columns (``plans``, from
     ``load_plans``) beside what the engine works out for it (``timeline``): the 2-year point,
     whether it lasted 2 years, whether it is a repeat."""
-    facts = prepare(timeline, options).select(
-        s.ROW, s.CHILD_KEY, "two_years", "lasted_2y", "is_repeat", "previous_end"
+    prepared = prepare(timeline, options)
+    facts = prepared.select(
+        s.ROW,
+        s.CHILD_KEY,
+        "two_years",
+        "lasted_2y",
+        "is_repeat",
+        "previous_end",
+        # The family as the engine keys it (null: none), for the same choice of current plan.
+        pl.col(s.FAMILY_KEY)
+        if s.FAMILY_KEY in prepared.columns
+        else pl.lit(None, pl.UInt64).alias(s.FAMILY_KEY),
     )
     return facts.join(plans, on=s.ROW, how="left", maintain_order="left")
+
+
+def within(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """The plans that can count in ``period`` at all (open at some point in it): every set
+    of records above is among them, so a month's work need not touch years of history."""
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    return facts.filter((start <= period.end) & (end.is_null() | (end >= period.start)))
 
 
 def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
@@ -81,12 +98,13 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
         ((start <= last) & (end.is_null() | (end >= first))).alias(ANY_POINT),
     )
     # The child's current plan: the latest-started open one; of two started the same day, a
-    # repeat (as the engine's spells choose; never the order of the rows).
+    # repeat, then the larger family key (engine.current_plan_order; never the rows' order).
+    current_order = [s.START_DATE, "is_repeat", s.FAMILY_KEY]
     out = out.with_columns(
-        _one_per(out, s.CHILD_KEY, OPEN, [s.START_DATE, "is_repeat"], last=True).alias(CURRENT),
+        _one_per(out, s.CHILD_KEY, OPEN, [*current_order, s.ROW], last=True).alias(CURRENT),
         _one_per(out, s.CHILD_KEY, STARTED, [s.START_DATE, s.ROW]).alias(CHILD_STARTED),
         _one_per(out, s.CHILD_KEY, ENDED, [s.END_DATE, s.ROW], last=True).alias(CHILD_ENDED),
-        _one_per(out, s.CHILD_KEY, ANY_POINT, [s.START_DATE, s.ROW], last=True).alias(
+        _one_per(out, s.CHILD_KEY, ANY_POINT, [*current_order, s.ROW], last=True).alias(
             CHILD_ANY_POINT
         ),
     )
@@ -148,3 +166,45 @@ def months_between(start: pl.Expr, day: dt.date | pl.Expr) -> pl.Expr:
     # the 31st reaches a 30-day month's end on its last day, as offset_by does.
     reached = start.dt.offset_by(pl.format("{}mo", months)) <= end
     return pl.when(reached).then(months).otherwise(months - 1).cast(pl.Int32)
+
+
+def with_column(
+    facts: pl.DataFrame,
+    name: str,
+    others: pl.DataFrame | None,
+    headings: dict[str, str],
+    *,
+    alias: str,
+) -> pl.DataFrame:
+    """``facts`` with the extract column ``name`` as text under ``alias``: a canonical name
+    (family_id), the file's heading of one (Unique Family ID), or one of the extract's other
+    columns (Team), matched as headings are (case, spaces and punctuation aside). Values are
+    trimmed, and blanks and markers such as NULL are null (a group "not recorded")."""
+    from cpmetrics.errors import UsageError
+    from cpmetrics.markers import BLANK_MARKERS, spellings
+
+    loose = {s.normalise_header(h): c for h, c in headings.items()}
+    canonical = (
+        name if name in s.CANONICAL else headings.get(name) or loose.get(s.normalise_header(name))
+    )
+    if canonical is not None and canonical in facts.columns:
+        column = facts.with_columns(pl.col(canonical).cast(pl.String).alias(alias))
+    else:
+        extra = [c for c in (others.columns if others is not None else []) if c != s.ROW]
+        found = name if name in extra else _loosely(name, extra)
+        if found is None or others is None:
+            raise UsageError(
+                f"no column '{name}' in the extract"
+                + (f" (its other columns: {', '.join(extra[:12])})" if extra else "")
+            )
+        picked = others.select(s.ROW, pl.col(found).cast(pl.String).alias(alias))
+        column = facts.join(picked, on=s.ROW, how="left", maintain_order="left")
+    text = pl.col(alias).str.strip_chars()
+    blank = text.is_in(spellings(BLANK_MARKERS)) | (text == "")
+    return column.with_columns(pl.when(blank).then(None).otherwise(text).alias(alias))
+
+
+def _loosely(name: str, headings: list[str]) -> str | None:
+    """The one heading that is ``name`` but for case, spaces and punctuation."""
+    matches = [h for h in headings if s.normalise_header(h) == s.normalise_header(name)]
+    return matches[0] if len(matches) == 1 else None

@@ -462,20 +462,37 @@ def run_breakdown(
     publish: bool = False,
     notify: Notify = None,
 ) -> tuple[pl.DataFrame, str, list[str]]:
-    """Breakdown of ``period`` by ``by`` (``by_month``: one block for each month in it)."""
-    from cpmetrics.breakdowns import breakdown, check_totals
+    """Breakdown of ``period`` by ``by`` (``by_month``: one block for each month in it, the
+    first and last cut to the days given)."""
+    from cpmetrics.breakdowns import DIMENSION_COLUMNS, breakdown, check_totals
     from cpmetrics.periods import months
-    from cpmetrics.records import at_period, counts
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
     whole = _resolve(period, loaded, notify)
-    blocks = months(whole, whole) if by_month else [whole]
-    headings = dict(loaded.report.columns)
+    blocks = (
+        [
+            Period(max(m.start, whole.start), min(m.end, whole.end), m.label)
+            for m in months(whole, whole)
+        ]
+        if by_month
+        else [whole]
+    )
+    missing = [c for c in DIMENSION_COLUMNS.get(by, ()) if c not in loaded.report.columns.values()]
+    _tell(
+        [f"the extract has no {c} column: every record is 'not recorded'" for c in missing],
+        notify,
+    )
+    # The groups are held to the engine's figures, not to the records they came from.
+    figures = compute(loaded.timeline, blocks, options=request.options).table
     tables = []
     for block in blocks:
-        table = breakdown(facts, block, by, others=loaded.others, headings=headings)
-        problems = check_totals(table, counts(at_period(facts, block)))
-        _tell([f"warning: {p}" for p in problems], notify)
+        table = breakdown(facts, block, by, others=loaded.others, headings=loaded.report.columns)
+        rows = figures.filter(pl.col("period_start") == block.start)
+        expected = {
+            m: (n, None if m == "rate_per_10k" else d)
+            for m, n, d in rows.select("measure", "numerator", "denominator").iter_rows()
+        }
+        _tell([f"warning: {p}" for p in check_totals(table, expected)], notify)
         tables.append(table)
     title = f"Child protection plans by {by}, {whole.label}"
     alarms = [*input_alarms(request, loaded), *_outside_data(loaded, blocks)]
@@ -484,6 +501,15 @@ def run_breakdown(
         table = suppress_groups(table)
         _tell(["publication mode: counts of 1 to 5 and figures from them are shown as c"], notify)
     return table, title, alarms
+
+
+def _known_extract_date(loaded: Validated) -> dt.date:
+    """The extract date when given or stated; else the last date in the extract (today says
+    nothing about an extract that may be months old)."""
+    report = loaded.report
+    if report.extract_date_known and report.extract_date:
+        return report.extract_date
+    return _data_dates(loaded)[1]
 
 
 def run_watchlist(
@@ -501,7 +527,7 @@ def run_watchlist(
     from cpmetrics.lists import watchlist
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
-    day = on or loaded.report.extract_date or dt.date.today()
+    day = on or _known_extract_date(loaded)
     table = watchlist(
         facts,
         day,
@@ -509,16 +535,22 @@ def run_watchlist(
         reaching_within=reaching_within,
         columns=columns,
         others=loaded.others,
+        headings=loaded.report.columns,
     )
-    families = table["family_id"].drop_nulls().n_unique()
     what = (
         f"reaching 2 years by {day + reaching_within}"
         if reaching_within is not None
         else f"on a plan {months} months or more"
     )
-    _tell([f"{table.height:,} children {what} on {day}, in {families:,} families"], notify)
+    families = (
+        f"in {table['family_id'].drop_nulls().n_unique():,} families"
+        if "family_id" in loaded.report.columns.values()
+        else "(the extract has no family ids)"
+    )
+    _tell([f"{table.height:,} children {what} on {day}, {families}"], notify)
     title = f"Children {what}, {day}"
-    return table, title, input_alarms(request, loaded)
+    alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [Period(day, day, str(day))])]
+    return table, title, alarms
 
 
 def run_explain(
@@ -531,12 +563,14 @@ def run_explain(
 ) -> tuple[pl.DataFrame, str, list[str]]:
     """The records behind ``measure`` in ``period``, with the figure they make."""
     from cpmetrics.lists import explain
+    from cpmetrics.records import MEASURE_RECORDS
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
     chosen = _resolve(period, loaded, notify)
-    table = explain(facts, measure, chosen)
+    table = explain(facts, measure, chosen, repeat_rule=request.options.repeat_rule)
     numerator = int(table["in_numerator"].sum())
-    denominator = table.height if table["in_denominator"].any() else None
-    figure = f"{numerator:,} of {denominator:,}" if denominator is not None else f"{numerator:,}"
+    has_denominator = MEASURE_RECORDS[measure].denominator is not None
+    figure = f"{numerator:,} of {table.height:,}" if has_denominator else f"{numerator:,}"
     _tell([f"{measure}, {chosen.label}: {figure} ({table.height:,} records)"], notify)
-    return table, f"{measure}, {chosen.label}", input_alarms(request, loaded)
+    alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [chosen])]
+    return table, f"{measure}, {chosen.label}", alarms

@@ -12,7 +12,8 @@ import polars as pl
 
 SUPPRESSED = "suppressed"  # a boolean column; renderers print 'c' for the hidden figures
 MARK = "c"
-HIDDEN_WITH_ROW = ("numerator", "denominator", "value")
+# The RAG rating too: green beside a hidden value says it is at or under the target.
+HIDDEN_WITH_ROW = ("numerator", "denominator", "value", "rag")
 HIDDEN_WITH_CHANGE = ("previous_value", "change")
 # Counts whose months add up to the year to date (children do not: one child, many months).
 _ADDITIVE = ("plans_started", "plans_ended")

@@ -115,16 +115,19 @@ def watchlist(
         typer.Option("--date", help="The day, YYYY-MM-DD (default: the extract date)."),
     ] = None,
     months: Annotated[
-        int,
-        typer.Option("--months", min=0, help="On the current plan at least this many months."),
-    ] = 15,
+        int | None,
+        typer.Option(
+            "--months", min=0, help="On the current plan at least this many months (default 15)."
+        ),
+    ] = None,
     reaching: Annotated[
         str | None,
         typer.Option("--reaching", help="2y: those whose plan reaches two years soon (--within)."),
     ] = None,
     within: Annotated[
-        str, typer.Option("--within", help="With --reaching: 12w (weeks), 3m or 90d.")
-    ] = "12w",
+        str | None,
+        typer.Option("--within", help="With --reaching: 12w (weeks) or 90d (days); default 12w."),
+    ] = None,
     columns: Annotated[
         str | None,
         typer.Option("--columns", help="Other columns of the extract to add (team,worker)."),
@@ -136,6 +139,7 @@ def watchlist(
     dates: DatesOpt = None,
     sheet: SheetOpt = None,
     repeat_rule: RepeatRuleOpt = None,
+    repeat_within: RepeatWithinOpt = None,
     duration_days: DurationOpt = None,
     strict: StrictOpt = False,
     max_excluded: MaxExcludedOpt = None,
@@ -151,6 +155,10 @@ def watchlist(
 
     if reaching is not None and reaching.strip().lower() not in ("2y", "2 years", "24m"):
         raise UsageError("--reaching takes 2y (two years on the plan)")
+    if reaching is not None and months is not None:
+        raise UsageError("give --months or --reaching 2y, not both")
+    if within is not None and reaching is None:
+        raise UsageError("--within goes with --reaching 2y")
     request = settings_for(
         input,
         config,
@@ -158,6 +166,7 @@ def watchlist(
         dates,
         sheet,
         repeat_rule=repeat_rule,
+        repeat_within=repeat_within,
         duration_days=duration_days,
         max_excluded_pct=max_excluded,
     )
@@ -165,8 +174,8 @@ def watchlist(
     table, title, alarms = run_watchlist(
         request,
         parse_date(on, "--date"),
-        months=None if reaching else months,
-        reaching_within=_span(within) if reaching else None,
+        months=None if reaching else (15 if months is None else months),
+        reaching_within=_span(within or "12w") if reaching else None,
         columns=[c.strip() for c in (columns or "").split(",") if c.strip()],
         strict=strict,
         notify=None if quiet else say,

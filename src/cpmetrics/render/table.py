@@ -39,7 +39,7 @@ def _count(value: int | str | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def _console(stream: TextIO, width: int = 100) -> Console:
+def console_for(stream: TextIO, width: int = 100) -> Console:
     """A terminal keeps its own width; a file or pipe gets ``width`` columns."""
     probe = Console(file=stream)
     return Console(file=stream, width=probe.width if probe.is_terminal else width, highlight=False)
@@ -73,7 +73,7 @@ def write_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -> None
         if compare:
             cells += _comparator_cells(row)
         grid.add_row(*cells)
-    _console(stream, 120 if compare else 100).print(grid)
+    console_for(stream, 120 if compare else 100).print(grid)
 
 
 _COMPARATOR_HEADINGS = ("Year", "England", "Region", "Neighbours")
@@ -155,4 +155,4 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         if compare:
             cells += _comparator_cells(rows.row(-1, named=True), percent_sign=False)[1:]
         grid.add_row(*cells)
-    _console(stream, 120).print(grid)
+    console_for(stream, 120).print(grid)

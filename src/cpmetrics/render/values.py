@@ -46,11 +46,12 @@ def published_row(row: dict[str, Any]) -> dict[str, Any]:
 
     hidden = row.pop(SUPPRESSED, False)
     change_hidden = row.pop("_change_hidden", hidden)
+    # (An empty cell stays empty: a measure with no denominator has none to hide.)
     for key in HIDDEN_WITH_ROW:
-        if hidden and key in row:
+        if hidden and row.get(key) is not None:
             row[key] = MARK
     for key in HIDDEN_WITH_CHANGE:
-        if change_hidden and key in row:
+        if change_hidden and row.get(key) is not None:
             row[key] = MARK
     return row
 
