@@ -216,4 +216,21 @@ def test_publication_mode_keeps_empty_cells_and_hides_the_rag(tmp_path: Path) ->
     rows = [line.split(",") for line in trend.stdout.splitlines()]
     rag = rows[0].index("rag")
     assert all(r[rag] in ("", "c") for r in rows[1:] if r[0] == "open_2y_plus_pct")
+    table = run(
+        "trend",
+        "--from",
+        "2018-09",
+        "--to",
+        "2018-10",
+        path,
+        "--config",
+        config,
+        "--extract-date",
+        "2018-12-31",
+        "--suppress",
+        "-f",
+        "table",
+        "-q",
+    )
+    assert table.exit_code == 0, table.stderr  # the rating 'c' is shown, not looked up
     assert parse_month  # (periods named as in the CLI)

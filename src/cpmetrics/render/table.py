@@ -150,8 +150,11 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         cells.append("" if target is None else _shown(target, unit, percent_sign=False))
         # The rating sits beside the YTD column, so it is the YTD's (the last period's when
         # there is no YTD); each period's own rating is in the CSV/JSON output.
-        rating = ytd_row["rag"] if ytd_row is not None else rows["rag"][-1]
-        cells.append(f"[{_RAG_STYLE[rating]}] {rating} [/]" if rating else "")
+        last = published_row(rows.row(-1, named=True))
+        rating = ytd_row["rag"] if ytd_row is not None else last["rag"]
+        # (A suppressed figure's rating is suppressed too: 'c', unstyled.)
+        styled = f"[{_RAG_STYLE[rating]}] {rating} [/]" if rating in _RAG_STYLE else rating
+        cells.append(styled or "")
         if compare:
             cells += _comparator_cells(rows.row(-1, named=True), percent_sign=False)[1:]
         grid.add_row(*cells)
