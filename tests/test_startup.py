@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "cp_plans.csv"
 
 
@@ -19,7 +21,16 @@ def test_every_command_has_help_with_an_example() -> None:
     from cpmetrics.cli import app
 
     commands = {c.name or c.callback.__name__: c for c in app.registered_commands}  # type: ignore[union-attr]
-    assert set(commands) >= {"compute", "trend", "validate", "sample", "measures"}
+    assert set(commands) >= {
+        "compute",
+        "trend",
+        "breakdown",
+        "watchlist",
+        "explain",
+        "validate",
+        "sample",
+        "measures",
+    }
     for command in commands.values():
         doc = command.callback.__doc__ or ""  # type: ignore[union-attr]
         assert doc.strip() and "Example: cpmetrics" in doc
@@ -86,3 +97,31 @@ def test_a_missing_file_is_the_only_message(tmp_path: Path) -> None:
     assert out.stderr.strip().splitlines() == [
         f"cpmetrics: error: {tmp_path / 'none.csv'}: no such file"
     ]
+
+
+def test_the_readmes_examples_run_on_the_bundled_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each example of the README's usage block that needs no file of the reader's own runs
+    as written, from the project folder (its cpmetrics.toml names the sample)."""
+    import re
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from cpmetrics.cli import app
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Usage", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    examples = [
+        line.split("#", 1)[0].strip()
+        for line in block.splitlines()
+        if line.startswith("cpmetrics ")
+    ]
+    own_files = re.compile(r"\.(csv|xml|json)\b|>|-o ")
+    runnable = [e for e in examples if not own_files.search(e) and " sample " not in e]
+    assert len(runnable) >= 6
+    monkeypatch.chdir(root)
+    for example in runnable:
+        args = shlex.split(example)[1:]
+        result = CliRunner().invoke(app, [*args, "-q"] if args[0] != "measures" else args)
+        assert result.exit_code == 0, (example, result.stderr[-500:])

@@ -148,7 +148,7 @@ def watchlist(
     """Children on a plan whose current plan has lasted N months (default 15), longest first,
     each family together; or, with --reaching 2y --within 12w, those reaching two years soon.
 
-    Example: cpmetrics watchlist --date 2018-10-31 --months 15 --columns team
+    Example: cpmetrics watchlist --date 2018-10-31 --months 15 (--columns team,worker: your columns)
     """
     from cpmetrics.render import render
     from cpmetrics.runner import run_watchlist
