@@ -197,3 +197,34 @@ def families(
                 if lasted_two_years(latest, r, duration_days):
                     on_2y.add(p[3])
     return len(on), len(on_2y)
+
+
+def reviews_in_time(
+    plans: Sequence[tuple[str, dt.date, dt.date | None, Sequence[dt.date]]], r: dt.date
+) -> tuple[int, int]:
+    """DfE D6 as docs/measures.md rules it: (children in time, children due reviews) at R.
+
+    A plan is ``(child, start, end, review dates)``. Due reviews: children on a plan at R whose
+    current plan started on or before R minus 3 calendar months. In time: every review after
+    the start and by R held by its due date (the first at start + 3 months, each later one at
+    the previous review + 6 months), and the next one due on or after R.
+    """
+    due = in_time = 0
+    for child in {p[0] for p in plans}:
+        open_now = [p for p in plans if p[0] == child and p[1] <= r and (p[2] is None or p[2] > r)]
+        if not open_now:
+            continue
+        _, start, _, reviews = max(open_now, key=lambda p: p[1])
+        if start > add_months(r, -3):
+            continue
+        due += 1
+        next_due = add_months(start, 3)
+        ok = True
+        for held in sorted({x for x in reviews if start < x <= r}):
+            if held > next_due:
+                ok = False
+                break
+            next_due = add_months(held, 6)
+        if ok and next_due >= r:
+            in_time += 1
+    return in_time, due

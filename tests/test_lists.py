@@ -83,7 +83,8 @@ def test_explain_on_the_sample_equals_compute(month: str) -> None:
     facts = plan_facts(loaded.plans, loaded.timeline, Options())
     period = parse_month(month)
     figures = compute_periods(loaded, [period]).table
-    assert figures["measure"].to_list() == [m.id for m in MEASURES]
+    # (The sample has no review dates: D6 is not defined for it.)
+    assert figures["measure"].to_list() == [m.id for m in MEASURES if m.needs != "review_dates"]
     for row in figures.iter_rows(named=True):
         records = explain(facts, row["measure"], period)
         assert int(records["in_numerator"].sum()) == row["numerator"]

@@ -21,6 +21,7 @@ from cpmetrics.intervals import merged, open_on
 from cpmetrics.keys import child_key
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
+from cpmetrics.reviews import DEADLINE, REVIEWS, deadlines, due_from
 
 RepeatRule = Literal["either", "history", "count", "within"]
 RESULT_COLUMNS = {
@@ -141,6 +142,7 @@ def _result(
             "open_repeat_pct": (at.children_repeat, at.children),
             "families_on_plan": (at.families, None),
             "families_open_2y_plus": (at.families_2y, None),
+            "reviews_in_time_pct": (at.reviews_in_time, at.reviews_due),
         }
         for measure in defined:
             numerator, denominator = figures[measure.id]
@@ -161,7 +163,7 @@ def _result(
 
 def _has(prepared: pl.DataFrame, column: str) -> bool:
     """Whether the plans carry ``column`` with any value (family ids, as their key)."""
-    key = {s.FAMILY_ID: s.FAMILY_KEY}.get(column, column)
+    key = {s.FAMILY_ID: s.FAMILY_KEY, s.REVIEW_DATES: DEADLINE}.get(column, column)
     return key in prepared.columns and prepared[key].null_count() < prepared.height
 
 
@@ -212,11 +214,25 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         else pl.lit(child_key(plans[s.CHILD_ID])).alias(s.CHILD_KEY)
     )
     columns: list[pl.Expr | str] = [key, s.START_DATE, s.END_DATE, previous.alias("_prev")]
+    reviews_text = plans.get_column(s.REVIEW_DATES, default=None)
+    if (
+        DEADLINE not in plans.columns
+        and reviews_text is not None
+        and reviews_text.drop_nulls().len()
+    ):
+        # A frame built in another program, with its review dates: their D6 deadlines.
+        numbered = (
+            plans
+            if s.ROW in plans.columns
+            else plans.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(s.ROW))
+        )
+        found = deadlines(numbered.select(s.ROW, s.START_DATE, s.REVIEW_DATES))
+        plans = numbered.join(found, on=s.ROW, how="left", maintain_order="left")
     family = plans.get_column(s.FAMILY_ID, default=None)
     if s.FAMILY_KEY not in plans.columns and family is not None and family.drop_nulls().len():
         plans = plans.with_columns(child_key(plans[s.FAMILY_ID]).alias(s.FAMILY_KEY))
-    # Carried along for the family measures and for finding each plan's record again.
-    columns += [c for c in (s.FAMILY_KEY, s.ROW) if c in plans.columns]
+    # Carried along for the family measures, D6, and for finding each plan's record again.
+    columns += [c for c in (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS) if c in plans.columns]
     if all(c in plans.columns for c in HISTORY_COLUMNS):
         ordered = plans.select(*columns, *HISTORY_COLUMNS)  # validation worked it out already
     else:
@@ -228,9 +244,19 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     previous_end = pl.col("_previous_end")
     within = history & (start <= previous_end.dt.offset_by(f"{options.repeat_within_months}mo"))
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
+    reviews: list[pl.Expr] = (
+        [
+            pl.col(DEADLINE),
+            pl.col(REVIEWS),
+            pl.lit(due_from(ordered[s.START_DATE])).alias("review_from"),
+        ]
+        if DEADLINE in ordered.columns
+        else []
+    )
     return ordered.select(
         s.CHILD_KEY,
         *[c for c in (s.FAMILY_KEY, s.ROW) if c in ordered.columns],
+        *reviews,
         s.START_DATE,
         s.END_DATE,
         previous_end.alias("previous_end"),
@@ -274,13 +300,17 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
     of the latest-started plan open at that time (spec: "the snapshot still counts the child
     once").
     """
-    columns = [
-        s.START_DATE,
-        s.END_DATE,
-        "two_years",
-        "is_repeat",
-        *([s.FAMILY_KEY] if s.FAMILY_KEY in prepared.columns else []),
-    ]
+    # Always the same columns (null where the extract has no families or reviews), so that
+    # a piece of a plan carries every value of the plan it belongs to.
+    extra = {
+        s.FAMILY_KEY: pl.UInt64,
+        "review_from": pl.Date,
+        DEADLINE: pl.Date,
+    }
+    prepared = prepared.with_columns(
+        pl.lit(None, dtype).alias(c) for c, dtype in extra.items() if c not in prepared.columns
+    )
+    columns = [s.START_DATE, s.END_DATE, "two_years", "is_repeat", *extra]
     tangled_children = prepared.filter(pl.col("overlaps"))[s.CHILD_KEY].unique()
     if tangled_children.is_empty():
         return prepared.select(columns)
@@ -297,8 +327,8 @@ def current_plan_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Which open plan is a child's current one: the latest-started; of two started the same
     day, a repeat, then the larger family key (no family: smallest). Never the order of the
     rows, which must change nothing. ``records.at_period`` sorts by the same columns."""
-    start, _, _, is_repeat, *family = row
-    return (start, is_repeat, -1 if not family or family[0] is None else family[0])
+    start, _, _, is_repeat, family, *_ = row
+    return (start, is_repeat, -1 if family is None else family)
 
 
 def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -311,8 +341,10 @@ def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         if covering:
             current = max(covering, key=current_plan_order)
             until = cuts[i + 1] if i + 1 < len(cuts) else None
-            # The piece reaches 2 years no earlier than it begins.
-            out.append((at, until, max(current[2], at), *current[3:]))
+            # The piece reaches 2 years, and is due a review, no earlier than it begins.
+            begin, family, due, deadline = current[3], current[4], current[5], current[6]
+            due = None if due is None else max(due, at)
+            out.append((at, until, max(current[2], at), begin, family, due, deadline))
     return out
 
 
@@ -327,6 +359,8 @@ class Snapshot:
     children_repeat: int
     families: int = 0
     families_2y: int = 0
+    reviews_due: int = 0  # children whose current plan is due its reviews (D6 denominator)
+    reviews_in_time: int = 0
 
 
 def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) -> list[Snapshot]:
@@ -348,7 +382,15 @@ def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) 
         "children_2y": open_in(reaching),
         "children_repeat": open_in(repeats),
     }
-    if s.FAMILY_KEY in pieces.columns:
+    if pieces[DEADLINE].null_count() < pieces.height:
+        # D6: from the first date the plan is due reviews; in time until its deadline.
+        due_from_ = pl.col("review_from")
+        due = pieces.filter(due_from_.is_not_null() & (end.is_null() | (due_from_ < end)))
+        until = pl.min_horizontal(end, pl.col(DEADLINE).dt.offset_by("1d"))
+        in_time = due.filter(due_from_ < until).with_columns(until.alias(s.END_DATE))
+        counts["reviews_due"] = open_in(due.with_columns(due_from_.alias(s.START_DATE)))
+        counts["reviews_in_time"] = open_in(in_time.with_columns(due_from_.alias(s.START_DATE)))
+    if pieces[s.FAMILY_KEY].null_count() < pieces.height:
         with_family = pl.col(s.FAMILY_KEY).is_not_null()
         for name, frame in (("families", pieces), ("families_2y", reaching)):
             counts[name] = open_in(

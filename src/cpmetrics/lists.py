@@ -14,6 +14,7 @@ from cpmetrics.breakdowns import age_in_years
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
+from cpmetrics.reviews import DEADLINE, REVIEWS
 
 WATCHLIST_COLUMNS = (
     "child_id",
@@ -123,7 +124,8 @@ def explain(
     for a count, every record counted), whether it is in the numerator, and why in words."""
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
-    if BY_ID[measure].needs and facts[BY_ID[measure].needs].null_count() == facts.height:
+    needs = {s.REVIEW_DATES: DEADLINE}.get(BY_ID[measure].needs, BY_ID[measure].needs)
+    if needs and facts[needs].null_count() == facts.height:
         raise UsageError(
             f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
         )
@@ -203,4 +205,11 @@ def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
         return pl.format("{}; {}", open_at, repeat)
     if kind.unit == "families":
         return pl.format("family {}: {}", pl.col(s.FAMILY_ID), open_at)
+    if counted.numerator == r.REVIEW_OK:
+        return pl.format(
+            "{}; {} review(s) since the start; reviews in time until {}",
+            open_at,
+            pl.col(REVIEWS),
+            pl.col(DEADLINE).cast(pl.String),
+        )
     return open_at

@@ -172,5 +172,18 @@ MEASURES: tuple[Measure, ...] = (
         short="Families 2y+",
         needs="family_id",
     ),
+    Measure(
+        "reviews_in_time_pct",
+        "Children on a plan 3 months or more reviewed within timescales (%)",
+        "%",
+        "snapshot",
+        "of those, children whose every review by R was held by its due date (the first 3 "
+        "months after the start, each later one 6 months after the one before) and whose next "
+        "review is not overdue at R",
+        "children on a plan at R whose current plan started on or before R minus 3 months",
+        "DfE table D6 (former NI 67); Working Together timescales; our ruling, docs/measures.md",
+        short="Reviews in time %",
+        needs="review_dates",
+    ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

@@ -15,6 +15,7 @@ import polars as pl
 from cpmetrics import schema as s
 from cpmetrics.engine import Options, prepare
 from cpmetrics.periods import Period
+from cpmetrics.reviews import DEADLINE, REVIEWS
 
 # The flag columns ``at_period`` adds, one for each set of records a measure counts.
 OPEN = "open_at_r"  # a plan open at R
@@ -31,6 +32,8 @@ CHILD_ENDED = "child_ended"  # one plan for each child whose plan ended (the las
 CHILD_ANY_POINT = "child_any_point"  # one plan for each child on a plan at any point
 FAMILY = "family_current"  # one current plan for each family with a child on a plan
 FAMILY_2Y = "family_2y"  # one 2-year plan for each family with a child on a plan 2y+
+REVIEW_DUE = "review_due"  # a current plan due its reviews (started by R minus 3 months)
+REVIEW_OK = "review_ok"  # ... whose reviews are in time at R (DfE D6, reviews.py)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,13 @@ MEASURE_RECORDS: dict[str, Counted] = {
     "open_repeat_pct": Counted(ON_REPEAT, CURRENT),
     "families_on_plan": Counted(FAMILY),
     "families_open_2y_plus": Counted(FAMILY_2Y),
+    "reviews_in_time_pct": Counted(REVIEW_OK, REVIEW_DUE),
+}
+# Measures defined only where the extract has a column: the column whose values they need.
+_NEEDS = {
+    "families_on_plan": s.FAMILY_ID,
+    "families_open_2y_plus": s.FAMILY_ID,
+    "reviews_in_time_pct": DEADLINE,
 }
 
 
@@ -76,6 +86,16 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
         pl.col(s.FAMILY_KEY)
         if s.FAMILY_KEY in prepared.columns
         else pl.lit(None, pl.UInt64).alias(s.FAMILY_KEY),
+        # D6: from when the plan is due reviews, and until when they are in time.
+        *(
+            (pl.col("review_from"), pl.col(DEADLINE), pl.col(REVIEWS))
+            if DEADLINE in prepared.columns
+            else (
+                pl.lit(None, pl.Date).alias("review_from"),
+                pl.lit(None, pl.Date).alias(DEADLINE),
+                pl.lit(None, pl.Int64).alias(REVIEWS),
+            )
+        ),
     )
     return facts.join(plans, on=s.ROW, how="left", maintain_order="left")
 
@@ -108,7 +128,10 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
             CHILD_ANY_POINT
         ),
     )
+    review_due = pl.col(CURRENT) & (pl.col("review_from") <= last).fill_null(False)
     out = out.with_columns(
+        review_due.alias(REVIEW_DUE),
+        (review_due & (pl.lit(last) <= pl.col(DEADLINE)).fill_null(False)).alias(REVIEW_OK),
         (pl.col(CURRENT) & (pl.col("two_years") <= last)).alias(ON_2Y),
         (pl.col(CURRENT) & pl.col("is_repeat")).alias(ON_REPEAT),
         (pl.col(STARTED) & pl.col("is_repeat")).alias(REPEAT_STARTED),
@@ -149,8 +172,7 @@ def counts(flagged: pl.DataFrame) -> dict[str, tuple[int, int | None]]:
             int(sums[counted.denominator]) if counted.denominator else None,
         )
         for measure, counted in MEASURE_RECORDS.items()
-        if measure not in ("families_on_plan", "families_open_2y_plus")
-        or flagged[s.FAMILY_ID].null_count() < flagged.height
+        if measure not in _NEEDS or flagged[_NEEDS[measure]].null_count() < flagged.height
     }
 
 

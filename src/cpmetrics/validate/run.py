@@ -17,6 +17,7 @@ from cpmetrics.errors import DataError
 from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.io import RawExtract
 from cpmetrics.keys import child_key
+from cpmetrics.reviews import deadlines
 from cpmetrics.validate.canonical import canonical
 from cpmetrics.validate.findings import EXTRACT_DATE, READER_COLUMNS, ROW, SOURCE
 from cpmetrics.validate.plan_rules import (
@@ -163,6 +164,10 @@ def validate_extracts(
         *HISTORY_COLUMNS,
         *([s.FAMILY_KEY] if s.FAMILY_KEY in history.columns else []),
     )
+    if s.REVIEW_DATES in present and kept[s.REVIEW_DATES].drop_nulls().len():
+        # Review records given: each plan's D6 deadline (reviews.py), for the engine.
+        reviews = deadlines(kept.select(ROW, s.START_DATE, s.REVIEW_DATES))
+        timeline = timeline.join(reviews, on=ROW, how="left", maintain_order="left")
     header_map: dict[str, str] = {}
     read_as_blank: dict[str, dict[str, int]] = {}
     for p in prepared:
