@@ -156,3 +156,39 @@ def test_the_census_returns_review_dates(tmp_path: Path) -> None:
     assert "reviews_in_time_pct, 2019-03: 1 of 2 (2 records)" in explained.stderr
     assert "2 review(s) since the start; reviews in time until 2019-08-20" in explained.stdout
     assert "1 review(s) since the start; reviews in time until 2018-09-01" in explained.stdout
+
+
+OVERDUE = """child_id,family_id,start_date,end_date,review_dates
+A,F1,2018-01-15,,2018-04-15
+B,F1,2018-06-10,,
+C,F2,2018-09-20,,
+D,F3,2018-01-01,2018-08-01,2018-03-01
+E,F4,2018-05-01,,2018-07-30;2019-02-01
+"""
+
+
+def test_overdue_reviews_worked_by_hand(tmp_path: Path) -> None:
+    """On 2018-10-31: A's next review was due 2018-10-15 (16 days overdue); B's first was due
+    2018-09-10 (51 days); C's first falls due 2018-12-20; D's plan has ended; E's next is due
+    2019-01-30 (the review of 2019-02-01 is after the day, so it does not count)."""
+    path = tmp_path / "plans.csv"
+    path.write_text(OVERDUE, encoding="utf-8")
+    base = ("overdue", str(path), "--date", "2018-10-31", "--extract-date", "2019-03-31")
+    late = CliRunner().invoke(app, [*base, "-f", "csv"])
+    assert late.exit_code == 0, late.stderr
+    assert late.stdout.splitlines() == [
+        "child_id,family_id,start_date,what,last_done,due_on,days_overdue",
+        "B,F1,2018-06-10,review,,2018-09-10,51",
+        "A,F1,2018-01-15,review,2018-04-15,2018-10-15,16",
+    ]
+    assert "2 children with a review overdue on 2018-10-31" in late.stderr
+    soon = CliRunner().invoke(app, [*base, "--within", "8w", "-f", "csv"])
+    assert [line.split(",")[0] for line in soon.stdout.splitlines()[1:]] == ["B", "A", "C"]
+    assert soon.stdout.splitlines()[-1].endswith(",2018-12-20,-50")
+
+
+def test_overdue_needs_review_dates(tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_text("child_id,start_date,end_date\nA,2018-01-15,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["overdue", str(path), "--extract-date", "2019-03-31"])
+    assert result.exit_code == 1 and "no review dates" in result.stderr

@@ -11,7 +11,7 @@ import typer
 from cpmetrics import __version__
 from cpmetrics.commands.checks import validate
 from cpmetrics.commands.common import handle_errors, say
-from cpmetrics.commands.drivers import breakdown, explain, watchlist
+from cpmetrics.commands.drivers import breakdown, explain, overdue, watchlist
 from cpmetrics.commands.extras import measures, sample
 from cpmetrics.commands.figures import compute, trend
 
@@ -23,7 +23,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for command in (compute, trend, breakdown, watchlist, explain, validate, sample, measures):
+for command in (
+    compute,
+    trend,
+    breakdown,
+    watchlist,
+    explain,
+    overdue,
+    validate,
+    sample,
+    measures,
+):
     app.command()(command)
 
 __all__ = ["app", "handle_errors", "main", "say"]

@@ -11,6 +11,7 @@ import polars as pl
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.breakdowns import age_in_years
+from cpmetrics.dates import parse_date
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
@@ -213,3 +214,51 @@ def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
             pl.col(DEADLINE).cast(pl.String),
         )
     return open_at
+
+
+OVERDUE_COLUMNS = (
+    "child_id",
+    "family_id",
+    "start_date",
+    "what",
+    "last_done",
+    "due_on",
+    "days_overdue",
+)
+
+
+def overdue(
+    facts: pl.DataFrame, on: dt.date, *, within: dt.timedelta | None = None
+) -> pl.DataFrame:
+    """Children on a plan on ``on`` whose next review is overdue (due before the day), or falls
+    due ``within`` the time after it; most overdue first. The next review is due 3 calendar
+    months after the start, or 6 after the last review held by the day (docs/measures.md, D6).
+    """
+    flagged = r.at_period(r.within(facts, Period(on, on, str(on))), Period(on, on, str(on)))
+    current = flagged.filter(pl.col(r.CURRENT)).with_row_index("_i")
+    start = pl.col(s.START_DATE)
+    held = (
+        current.select("_i", s.START_DATE, pl.col(s.REVIEW_DATES).str.split(";").alias("_held"))
+        .explode("_held")
+        .with_columns(parse_date(pl.col("_held").str.strip_chars(), "dmy").alias("_held"))
+        .filter((pl.col("_held") > start) & (pl.col("_held") <= on))
+        .group_by("_i")
+        .agg(pl.col("_held").max().alias("last_done"))
+    )
+    listed = current.join(held, on="_i", how="left").with_columns(
+        pl.lit("review").alias("what"),
+        pl.when(pl.col("last_done").is_null())
+        .then(start.dt.offset_by("3mo"))
+        .otherwise(pl.col("last_done").dt.offset_by("6mo"))
+        .alias("due_on"),
+    )
+    listed = listed.with_columns(
+        (pl.lit(on) - pl.col("due_on")).dt.total_days().cast(pl.Int64).alias("days_overdue")
+    )
+    horizon = on + (within or dt.timedelta(0))
+    due = pl.col("due_on") < on if within is None else pl.col("due_on") <= horizon
+    return (
+        listed.filter(due)
+        .sort("days_overdue", s.CHILD_ID, descending=[True, False])
+        .select(OVERDUE_COLUMNS)
+    )

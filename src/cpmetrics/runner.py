@@ -574,3 +574,30 @@ def run_explain(
     _tell([f"{measure}, {chosen.label}: {figure} ({table.height:,} records)"], notify)
     alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [chosen])]
     return table, f"{measure}, {chosen.label}", alarms
+
+
+def run_overdue(
+    request: CommandSettings,
+    on: dt.date | None,
+    *,
+    within: dt.timedelta | None,
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[pl.DataFrame, str, list[str]]:
+    """Children whose next review is overdue on ``on`` (default: the extract date), or falls
+    due within ``within`` of it."""
+    from cpmetrics.lists import overdue
+
+    loaded, facts = load_facts(request, strict=strict, notify=notify)
+    if loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
+        raise DataError(
+            f"{loaded.report.source}: no review dates (a CIN census return's CPPreviewDate, "
+            "or a review_dates column): nothing to say is overdue"
+        )
+    day = on or _known_extract_date(loaded)
+    table = overdue(facts, day, within=within)
+    late = int((table["days_overdue"] > 0).sum())
+    soon = f", {table.height - late:,} more due by {day + within}" if within is not None else ""
+    _tell([f"{late:,} children with a review overdue on {day}{soon}"], notify)
+    alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [Period(day, day, str(day))])]
+    return table, f"Reviews overdue on {day}", alarms

@@ -244,3 +244,46 @@ def explain(
     with destination(output) as stream:
         render(table, chosen, stream, title=title)
     exit_on_alarms(alarms)
+
+
+@handle_errors
+def overdue(
+    input: InputArg = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="The day, YYYY-MM-DD (default: the extract date)."),
+    ] = None,
+    within: Annotated[
+        str | None,
+        typer.Option("--within", help="Also those falling due within 2w (weeks) or 14d (days)."),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    extract_date: ExtractDateOpt = None,
+    dates: DatesOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
+    max_excluded: MaxExcludedOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Children on a plan whose next review conference is overdue on a day (3 months after
+    the start, then 6 after the last review), or falls due soon; most overdue first.
+
+    Example: cpmetrics overdue census_2019.xml --date 2019-03-31 --within 2w
+    """
+    from cpmetrics.render import render
+    from cpmetrics.runner import run_overdue
+
+    request = settings_for(input, config, extract_date, dates, sheet, max_excluded_pct=max_excluded)
+    chosen = choose_format(fmt, output)
+    table, title, alarms = run_overdue(
+        request,
+        parse_date(on, "--date"),
+        within=_span(within) if within is not None else None,
+        strict=strict,
+        notify=None if quiet else say,
+    )
+    with destination(output) as stream:
+        render(table, chosen, stream, title=title)
+    exit_on_alarms(alarms)
