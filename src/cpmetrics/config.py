@@ -51,6 +51,12 @@ class Settings(BaseModel):
         description="values read as blank besides NULL, N/A, None, -; ISO dates among them "
         "mark an open plan's end date (e.g. '2099-12-31')",
     )
+    transfer_in: list[str] = Field(
+        [], description="start reasons that mean a transfer in (default: any naming a transfer)"
+    )
+    transfer_out: list[str] = Field(
+        [], description="end reasons that mean a transfer out (default: any naming a transfer)"
+    )
     max_excluded_pct: float = Field(
         5.0,
         ge=0,

@@ -47,6 +47,10 @@ class Options:
     repeat_rule: RepeatRule = "either"
     repeat_within_months: int = 24  # only for repeat_rule="within"
     duration_days: bool = False  # True: 2 years = 730 days instead of calendar years
+    # Start (end) reasons that mean a transfer in (out), compared in any case; empty: any
+    # reason that mentions a transfer.
+    transfer_in: tuple[str, ...] = ()
+    transfer_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ def _result(
             "families_on_plan": (at.families, None),
             "families_open_2y_plus": (at.families_2y, None),
             "reviews_in_time_pct": (at.reviews_in_time, at.reviews_due),
+            "transfers_in": (f["transfers_in"], None),
+            "transfers_out": (f["transfers_out"], None),
         }
         for measure in defined:
             numerator, denominator = figures[measure.id]
@@ -161,9 +167,25 @@ def _result(
     return Result(pl.DataFrame(rows, schema=RESULT_COLUMNS), tuple(notes))
 
 
+def _transfer(reason: pl.Expr, values: Sequence[str]) -> pl.Expr:
+    """Whether a start or end reason is a transfer: one of ``values`` (any case), or, with
+    none given, any reason that mentions a transfer ('Transfer in from another LA', 'TRANSFER')."""
+    text = reason.str.strip_chars().str.to_lowercase()
+    if values:
+        return text.is_in([v.strip().lower() for v in values]).fill_null(False)
+    return text.str.contains("transfer", literal=True).fill_null(False)
+
+
 def _has(prepared: pl.DataFrame, column: str) -> bool:
     """Whether the plans carry ``column`` with any value (family ids, as their key)."""
-    key = {s.FAMILY_ID: s.FAMILY_KEY, s.REVIEW_DATES: DEADLINE}.get(column, column)
+    key = {
+        s.FAMILY_ID: s.FAMILY_KEY,
+        s.REVIEW_DATES: DEADLINE,
+        s.START_REASON: "transfer_in",
+        s.END_REASON: "transfer_out",
+    }.get(column, column)
+    if key in ("transfer_in", "transfer_out"):  # defined where the extract has reasons
+        return key in prepared.columns
     return key in prepared.columns and prepared[key].null_count() < prepared.height
 
 
@@ -233,6 +255,16 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         plans = plans.with_columns(child_key(plans[s.FAMILY_ID]).alias(s.FAMILY_KEY))
     # Carried along for the family measures, D6, and for finding each plan's record again.
     columns += [c for c in (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS) if c in plans.columns]
+    # Transfers, where the extract gives reasons.
+    columns += [
+        _transfer(pl.col(reason), values).alias(flag)
+        for reason, values, flag in (
+            (s.START_REASON, options.transfer_in, "transfer_in"),
+            (s.END_REASON, options.transfer_out, "transfer_out"),
+        )
+        # (A column of nothing but blanks gives no reasons: the measure is not defined.)
+        if reason in plans.columns and plans[reason].drop_nulls().len()
+    ]
     if all(c in plans.columns for c in HISTORY_COLUMNS):
         ordered = plans.select(*columns, *HISTORY_COLUMNS)  # validation worked it out already
     else:
@@ -257,6 +289,7 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         s.CHILD_KEY,
         *[c for c in (s.FAMILY_KEY, s.ROW) if c in ordered.columns],
         *reviews,
+        *[c for c in ("transfer_in", "transfer_out") if c in ordered.columns],
         s.START_DATE,
         s.END_DATE,
         previous_end.alias("previous_end"),
@@ -412,6 +445,8 @@ _FLOW_ZERO = {
     "plans_ended": 0,
     "children_ended": 0,
     "ceased_2y": 0,
+    "transfers_in": 0,
+    "transfers_out": 0,
 }
 
 
@@ -435,6 +470,11 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
             else pl.col(s.CHILD_KEY).filter(new_child).n_unique()
         ).alias("children_new"),
         pl.col("is_repeat").sum().alias("repeats"),
+        *(
+            [pl.col("transfer_in").sum().alias("transfers_in")]
+            if "transfer_in" in started.columns
+            else []
+        ),
         (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
         (~pl.col("repeat_history") & pl.col("repeat_count")).sum().alias("count_only"),
     )
@@ -443,6 +483,11 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         pl.len().alias("plans_ended"),
         _distinct_children(ended).alias("children_ended"),
         pl.col("lasted_2y").sum().alias("ceased_2y"),
+        *(
+            [pl.col("transfer_out").sum().alias("transfers_out")]
+            if "transfer_out" in ended.columns
+            else []
+        ),
     )
     out = [dict(_FLOW_ZERO) for _ in periods]
     for frame in (started, ended):

@@ -125,7 +125,11 @@ def explain(
     for a count, every record counted), whether it is in the numerator, and why in words."""
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
-    needs = {s.REVIEW_DATES: DEADLINE}.get(BY_ID[measure].needs, BY_ID[measure].needs)
+    needs = {
+        s.REVIEW_DATES: DEADLINE,
+        s.START_REASON: "transfer_in",
+        s.END_REASON: "transfer_out",
+    }.get(BY_ID[measure].needs, BY_ID[measure].needs)
     if needs and facts[needs].null_count() == facts.height:
         raise UsageError(
             f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
@@ -188,6 +192,10 @@ def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
     )
     kind = BY_ID[measure]
     counted = r.MEASURE_RECORDS[measure]
+    if counted.numerator == r.TRANSFER_IN:
+        return pl.format("{}; start reason '{}'", started, pl.col(s.START_REASON))
+    if counted.numerator == r.TRANSFER_OUT:
+        return pl.format("{}; end reason '{}'", ended, pl.col(s.END_REASON))
     if counted.numerator in (r.ENDED, r.ENDED_2Y, r.CHILD_ENDED):
         return ended
     if counted.numerator in (r.STARTED, r.CHILD_STARTED):

@@ -185,5 +185,27 @@ MEASURES: tuple[Measure, ...] = (
         short="Reviews in time %",
         needs="review_dates",
     ),
+    Measure(
+        "transfers_in",
+        "Plans started as a transfer in from another authority",
+        "plans",
+        "flow",
+        "plans started in the period whose start reason is a transfer in (configurable)",
+        "-",
+        "councils' reports (Haringey Op421: children moving to the authority on a plan)",
+        short="Transfers in",
+        needs="start_reason",
+    ),
+    Measure(
+        "transfers_out",
+        "Plans ended by a transfer out to another authority",
+        "plans",
+        "flow",
+        "plans ended in the period whose end reason is a transfer out (configurable)",
+        "-",
+        "councils' reports (Haringey Op422: children moving out on a plan)",
+        short="Transfers out",
+        needs="end_reason",
+    ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

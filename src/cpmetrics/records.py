@@ -34,6 +34,8 @@ FAMILY = "family_current"  # one current plan for each family with a child on a 
 FAMILY_2Y = "family_2y"  # one 2-year plan for each family with a child on a plan 2y+
 REVIEW_DUE = "review_due"  # a current plan due its reviews (started by R minus 3 months)
 REVIEW_OK = "review_ok"  # ... whose reviews are in time at R (DfE D6, reviews.py)
+TRANSFER_IN = "transfer_in_started"  # started in the period as a transfer in
+TRANSFER_OUT = "transfer_out_ended"  # ended in the period as a transfer out
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,16 @@ MEASURE_RECORDS: dict[str, Counted] = {
     "families_on_plan": Counted(FAMILY),
     "families_open_2y_plus": Counted(FAMILY_2Y),
     "reviews_in_time_pct": Counted(REVIEW_OK, REVIEW_DUE),
+    "transfers_in": Counted(TRANSFER_IN),
+    "transfers_out": Counted(TRANSFER_OUT),
 }
 # Measures defined only where the extract has a column: the column whose values they need.
 _NEEDS = {
     "families_on_plan": s.FAMILY_ID,
     "families_open_2y_plus": s.FAMILY_ID,
     "reviews_in_time_pct": DEADLINE,
+    "transfers_in": "transfer_in",
+    "transfers_out": "transfer_out",
 }
 
 
@@ -86,6 +92,11 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
         pl.col(s.FAMILY_KEY)
         if s.FAMILY_KEY in prepared.columns
         else pl.lit(None, pl.UInt64).alias(s.FAMILY_KEY),
+        # Transfers (null: the extract gives no reasons).
+        *(
+            pl.col(flag) if flag in prepared.columns else pl.lit(None, pl.Boolean).alias(flag)
+            for flag in ("transfer_in", "transfer_out")
+        ),
         # D6: from when the plan is due reviews, and until when they are in time.
         *(
             (pl.col("review_from"), pl.col(DEADLINE), pl.col(REVIEWS))
@@ -135,6 +146,8 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
         (pl.col(CURRENT) & (pl.col("two_years") <= last)).alias(ON_2Y),
         (pl.col(CURRENT) & pl.col("is_repeat")).alias(ON_REPEAT),
         (pl.col(STARTED) & pl.col("is_repeat")).alias(REPEAT_STARTED),
+        (pl.col(STARTED) & pl.col("transfer_in")).fill_null(False).alias(TRANSFER_IN),
+        (pl.col(ENDED) & pl.col("transfer_out")).fill_null(False).alias(TRANSFER_OUT),
         (pl.col(ENDED) & pl.col("lasted_2y")).alias(ENDED_2Y),
     )
     # A family is counted once, through its first child to start the current plan.

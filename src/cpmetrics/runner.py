@@ -108,6 +108,8 @@ class CommandSettings:
             repeat_rule=cast(RepeatRule, rule),
             repeat_within_months=repeat_within or settings.repeat_within_months,
             duration_days=settings.duration_days if duration_days is None else duration_days,
+            transfer_in=tuple(settings.transfer_in),
+            transfer_out=tuple(settings.transfer_out),
         )
         return cls(
             input=path,

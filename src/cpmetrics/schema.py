@@ -14,6 +14,8 @@ DATE_OF_BIRTH = "date_of_birth"
 FAMILY_ID = "family_id"
 PREVIOUS_PLANS = "previous_plans"
 REVIEW_DATES = "review_dates"  # the plan's review conference dates, ';'-separated
+START_REASON = "start_reason"  # why the plan started (a transfer in from another authority...)
+END_REASON = "end_reason"  # why it ended (a transfer out, child no longer at risk...)
 
 REQUIRED = (CHILD_ID, START_DATE, END_DATE)
 OPTIONAL = (
@@ -23,6 +25,8 @@ OPTIONAL = (
     FAMILY_ID,
     PREVIOUS_PLANS,
     REVIEW_DATES,
+    START_REASON,
+    END_REASON,
 )
 CANONICAL = REQUIRED + OPTIONAL
 DATE_COLUMNS = (START_DATE, END_DATE, DATE_OF_BIRTH)
@@ -142,6 +146,25 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "sibling_group_id",
     ),
     REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "reviews"),
+    START_REASON: (
+        "start_reason",
+        "reason_for_start",
+        "plan_start_reason",
+        "cp_plan_start_reason",
+        "reason_plan_started",
+        "cppl_cp_plan_start_reason",
+    ),
+    END_REASON: (
+        "end_reason",
+        "reason_for_end",
+        "plan_end_reason",
+        "cp_plan_end_reason",
+        "reason_plan_ended",
+        "reason_plan_ceased",
+        "cp_plan_ceased_reason",
+        "cppl_cp_plan_end_reason",
+        "cppl_cp_plan_ended_reason",
+    ),
     PREVIOUS_PLANS: (
         "previous_plans",
         "numberofpreviouscpp",

@@ -120,6 +120,8 @@ def canonical(
         ),
         *(_category(pl.col(RAW + c), categories[c]).alias(c) for c in s.CATEGORY_COLUMNS),
         pl.col(RAW + s.FAMILY_ID).alias(s.FAMILY_ID),
+        pl.col(RAW + s.START_REASON).alias(s.START_REASON),
+        pl.col(RAW + s.END_REASON).alias(s.END_REASON),
         pl.col(RAW + s.REVIEW_DATES).alias(s.REVIEW_DATES),
         # Unsigned first: "-1" is not a count of 0 or more, and becomes null (rule 8730).
         pl.col(RAW + s.PREVIOUS_PLANS)

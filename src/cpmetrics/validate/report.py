@@ -30,6 +30,9 @@ def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
+_NAMED_WHEN_FOUND = (s.REVIEW_DATES, s.START_REASON, s.END_REASON)
+
+
 @dataclass(frozen=True)
 class ValidationReport:
     """Findings for one extract, and the count that must always hold:
@@ -81,8 +84,10 @@ class ValidationReport:
         """Which optional columns were found (under the file's heading) and which were not;
         and, for headings that look like one of those not found, the line that would map it."""
         found = {canonical: header for header, canonical in self.columns.items()}
-        wanted = [c for c in s.OPTIONAL if c != s.REVIEW_DATES]
-        present = [f"{c} ('{found[c]}')" for c in wanted if c in found]
+        # Always said: the columns the headline measures and breakdowns use. The others (review
+        # dates, start and end reasons) are named when found.
+        wanted = [c for c in s.OPTIONAL if c not in _NAMED_WHEN_FOUND]
+        present = [f"{c} ('{found[c]}')" for c in s.OPTIONAL if c in found]
         absent = [c for c in wanted if c not in found]
         notes = [
             "optional columns found: "

@@ -164,6 +164,11 @@ def validate_extracts(
         *HISTORY_COLUMNS,
         *([s.FAMILY_KEY] if s.FAMILY_KEY in history.columns else []),
     )
+    reasons = [c for c in (s.START_REASON, s.END_REASON) if c in present]
+    if reasons:  # for the transfers measures
+        timeline = timeline.join(
+            kept.select(ROW, *reasons), on=ROW, how="left", maintain_order="left"
+        )
     if s.REVIEW_DATES in present and kept[s.REVIEW_DATES].drop_nulls().len():
         # Review records given: each plan's D6 deadline (reviews.py), for the engine.
         reviews = deadlines(kept.select(ROW, s.START_DATE, s.REVIEW_DATES))
