@@ -16,6 +16,8 @@ from cpmetrics.errors import CpmetricsError, ExitCode, UsageError
 from cpmetrics.render import Format
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from cpmetrics.periods import Period
     from cpmetrics.runner import CommandSettings
 
@@ -185,6 +187,18 @@ def choose_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt is not None:
         return fmt
     return Format.table if sys.stdout.isatty() else Format.csv
+
+
+def write_out(
+    table: "pl.DataFrame", fmt: Format, output: Path | None, title: str, alarms: list[str]
+) -> None:
+    """The one way a command ends: the table where it was asked for, then the alarms (exit 1
+    once the figures are written)."""
+    from cpmetrics.render import render
+
+    with destination(output) as stream:
+        render(table, fmt, stream, title=title)
+    exit_on_alarms(alarms)
 
 
 def exit_on_alarms(alarms: list[str]) -> None:

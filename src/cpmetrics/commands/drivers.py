@@ -29,13 +29,12 @@ from cpmetrics.commands.common import (
     YearOpt,
     YtdOpt,
     choose_format,
-    destination,
-    exit_on_alarms,
     handle_errors,
     parse_date,
     period_from,
     say,
     settings_for,
+    write_out,
 )
 from cpmetrics.errors import UsageError
 
@@ -76,7 +75,6 @@ def breakdown(
 
     Example: cpmetrics breakdown --month 2018-10 --by duration
     """
-    from cpmetrics.render import render
     from cpmetrics.runner import run_breakdown
 
     period = period_from(month, quarter, year, start, end, ytd, rolling)
@@ -102,9 +100,7 @@ def breakdown(
         publish=suppress,
         notify=notify,
     )
-    with destination(output) as stream:
-        render(table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(table, chosen, output, title, alarms)
 
 
 @handle_errors
@@ -150,7 +146,6 @@ def watchlist(
 
     Example: cpmetrics watchlist --date 2018-10-31 --months 15 (--columns team,worker: your columns)
     """
-    from cpmetrics.render import render
     from cpmetrics.runner import run_watchlist
 
     if reaching is not None and reaching.strip().lower() not in ("2y", "2 years", "24m"):
@@ -180,9 +175,7 @@ def watchlist(
         strict=strict,
         notify=None if quiet else say,
     )
-    with destination(output) as stream:
-        render(table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(table, chosen, output, title, alarms)
 
 
 def _span(text: str) -> dt.timedelta:
@@ -223,7 +216,6 @@ def explain(
 
     Example: cpmetrics explain open_2y_plus_pct --month 2018-10
     """
-    from cpmetrics.render import render
     from cpmetrics.runner import run_explain
 
     period = period_from(month, quarter, year, start, end, ytd, rolling)
@@ -241,9 +233,7 @@ def explain(
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
     table, title, alarms = run_explain(request, measure, period, strict=strict, notify=notify)
-    with destination(output) as stream:
-        render(table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(table, chosen, output, title, alarms)
 
 
 @handle_errors
@@ -272,7 +262,6 @@ def overdue(
 
     Example: cpmetrics overdue census_2019.xml --date 2019-03-31 --within 2w
     """
-    from cpmetrics.render import render
     from cpmetrics.runner import run_overdue
 
     request = settings_for(input, config, extract_date, dates, sheet, max_excluded_pct=max_excluded)
@@ -284,6 +273,4 @@ def overdue(
         strict=strict,
         notify=None if quiet else say,
     )
-    with destination(output) as stream:
-        render(table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(table, chosen, output, title, alarms)

@@ -30,12 +30,11 @@ from cpmetrics.commands.common import (
     YearOpt,
     YtdOpt,
     choose_format,
-    destination,
-    exit_on_alarms,
     handle_errors,
     period_from,
     say,
     settings_for,
+    write_out,
 )
 from cpmetrics.errors import UsageError
 from cpmetrics.render import Format
@@ -99,11 +98,8 @@ def compute(
         publish=suppress,
         notify=None if quiet else say,
     )
-    from cpmetrics.render import render
 
-    with destination(output) as stream:
-        render(result.table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(result.table, chosen, output, title, alarms)
 
 
 @handle_errors
@@ -174,10 +170,7 @@ def trend(
         publish=suppress,
         notify=None if quiet else say,
     )
-    from cpmetrics.render import render
     from cpmetrics.trend import wide as widen
 
     table = widen(result) if wide else result.table
-    with destination(output) as stream:
-        render(table, chosen, stream, title=title)
-    exit_on_alarms(alarms)
+    write_out(table, chosen, output, title, alarms)
