@@ -154,8 +154,8 @@ def test_the_census_returns_review_dates(tmp_path: Path) -> None:
     )
     assert explained.exit_code == 0, explained.stderr
     assert "reviews_in_time_pct, 2019-03: 1 of 2 (2 records)" in explained.stderr
-    assert "2 review(s) since the start; reviews in time until 2019-08-20" in explained.stdout
-    assert "1 review(s) since the start; reviews in time until 2018-09-01" in explained.stdout
+    assert "2 review(s) held by then; reviews in time until 2019-08-20" in explained.stdout
+    assert "1 review(s) held by then; reviews in time until 2018-09-01" in explained.stdout
 
 
 OVERDUE = """child_id,family_id,start_date,end_date,review_dates
@@ -192,3 +192,38 @@ def test_overdue_needs_review_dates(tmp_path: Path) -> None:
     path.write_text("child_id,start_date,end_date\nA,2018-01-15,\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["overdue", str(path), "--extract-date", "2019-03-31"])
     assert result.exit_code == 1 and "no review dates" in result.stderr
+
+
+def test_review_dates_read_in_the_files_order_and_unreadable_ones_reported(tmp_path: Path) -> None:
+    # Month-first throughout (01/15/2018): the reviews 04/10 and 10/01 are 10 April and
+    # 1 October, both in time; at 31 October 2018 D6 is 2 of 2.
+    path = tmp_path / "us.csv"
+    path.write_text(
+        "child_id,start_date,end_date,review_dates\n"
+        "A,01/15/2018,,04/10/2018;10/01/2018\nB,02/03/2018,,05/01/2018;10/30/2018;junk\n",
+        encoding="utf-8",
+    )
+    loaded = load_plans(path, extract_date=dt.date(2018, 12, 31))
+    assert loaded.report.counts_by_rule() == {"bad-review-date": 1}
+    message = loaded.report.findings["message"].item()
+    assert message.startswith("1 of the review dates cannot be read")
+    result = CliRunner().invoke(
+        app,
+        ["compute", "--month", "2018-10", str(path), "--extract-date", "2018-12-31", "-f", "csv"],
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("reviews_in_time_pct,"))
+    assert line.split(",")[4:6] == ["2", "2"]
+
+
+def test_a_count_of_reviews_is_not_taken_for_review_dates(tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_text("child_id,start_date,end_date,Reviews\nA,2018-01-15,,2\n", encoding="utf-8")
+    assert "review_dates" not in load_plans(path).report.columns.values()
+
+
+def test_same_day_plans_with_different_reviews_do_not_depend_on_row_order() -> None:
+    rows = [
+        ("A", "2019-11-30", None, ["2019-12-08", "2020-04-20", "2020-07-29"]),
+        ("A", "2019-11-30", None, ["2020-02-25"]),
+    ]
+    assert d6(rows, "2020-08-31") == d6(rows[::-1], "2020-08-31")

@@ -89,3 +89,18 @@ def test_no_reasons_no_transfers(tmp_path: Path) -> None:
     result = run("compute", "--month", "2018-10", path, "--extract-date", "2018-12-31", "-f", "csv")
     got = figures(result.stdout)
     assert "transfers_in" not in got and "transfers_out" not in got
+
+
+def test_the_default_rule_reads_the_direction(tmp_path: Path) -> None:
+    path = tmp_path / "plans.csv"
+    path.write_text(
+        "child_id,start_date,end_date,start_reason,end_reason\n"
+        "A,2018-10-03,,Transfer out,\n"
+        "B,2017-01-01,2018-10-12,,Transferred to CIN plan\n"
+        "C,2017-01-01,2018-10-13,,No transfer needed\n"
+        "D,2017-01-01,2018-10-14,,Transfer in\n",
+        encoding="utf-8",
+    )
+    result = run("compute", "--month", "2018-10", path, "--extract-date", "2018-12-31", "-f", "csv")
+    got = figures(result.stdout)
+    assert got["transfers_in"] == ("0", "") and got["transfers_out"] == ("0", "")

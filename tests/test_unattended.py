@@ -227,3 +227,8 @@ def test_a_folder_skips_cpmetrics_own_outputs(plans: Path) -> None:
     )
     assert again.exit_code == 0, again.stderr
     assert again.stdout == (folder / "nov.csv").read_text(encoding="utf-8")
+
+
+def test_dates_given_on_the_command_line_are_within_the_years_read(plans: Path) -> None:
+    result = run("watchlist", plans, "--date", "9999-12-31")
+    assert result.exit_code == 2 and "from 1900 to 2899" in result.stderr

@@ -21,7 +21,7 @@ from cpmetrics.intervals import merged, open_on
 from cpmetrics.keys import child_key
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
-from cpmetrics.reviews import DEADLINE, REVIEWS, deadlines, due_from
+from cpmetrics.reviews import DEADLINE, REVIEWS, deadlines, due_from, with_review_list
 
 RepeatRule = Literal["either", "history", "count", "within"]
 RESULT_COLUMNS = {
@@ -167,13 +167,22 @@ def _result(
     return Result(pl.DataFrame(rows, schema=RESULT_COLUMNS), tuple(notes))
 
 
-def _transfer(reason: pl.Expr, values: Sequence[str]) -> pl.Expr:
-    """Whether a start or end reason is a transfer: one of ``values`` (any case), or, with
-    none given, any reason that mentions a transfer ('Transfer in from another LA', 'TRANSFER')."""
+def _transfer(reason: pl.Expr, values: Sequence[str], direction: str) -> pl.Expr:
+    """Whether a start (``direction`` 'in') or end ('out') reason is a transfer: one of
+    ``values`` (any case), or, with none given, a reason naming a transfer the right way
+    ('Transfer in from another LA', 'TRANSFERRED OUT', 'Transfer to another local
+    authority'), not the other way, not denied ('No transfer needed') and not a step to a
+    child in need plan ('Transferred to CIN plan')."""
     text = reason.str.strip_chars().str.to_lowercase()
     if values:
         return text.is_in([v.strip().lower() for v in values]).fill_null(False)
-    return text.str.contains("transfer", literal=True).fill_null(False)
+    words = text.str.replace_all(r"[^a-z]+", " ").str.strip_chars()
+    other_way = r"\bout\b" if direction == "in" else r"\bin\b"
+    return (
+        words.str.contains(r"\btransfer")
+        & ~words.str.contains(other_way)
+        & ~words.str.contains(r"\b(?:no|not|none|cin|need)\b")
+    ).fill_null(False)
 
 
 def _has(prepared: pl.DataFrame, column: str) -> bool:
@@ -243,12 +252,14 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         and reviews_text.drop_nulls().len()
     ):
         # A frame built in another program, with its review dates: their D6 deadlines.
+        if s.REVIEW_LIST not in plans.columns:
+            plans = with_review_list(plans, s.REVIEW_DATES, None)
         numbered = (
             plans
             if s.ROW in plans.columns
             else plans.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(s.ROW))
         )
-        found = deadlines(numbered.select(s.ROW, s.START_DATE, s.REVIEW_DATES))
+        found = deadlines(numbered.select(s.ROW, s.START_DATE, s.REVIEW_LIST))
         plans = numbered.join(found, on=s.ROW, how="left", maintain_order="left")
     family = plans.get_column(s.FAMILY_ID, default=None)
     if s.FAMILY_KEY not in plans.columns and family is not None and family.drop_nulls().len():
@@ -257,10 +268,10 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     columns += [c for c in (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS) if c in plans.columns]
     # Transfers, where the extract gives reasons.
     columns += [
-        _transfer(pl.col(reason), values).alias(flag)
-        for reason, values, flag in (
-            (s.START_REASON, options.transfer_in, "transfer_in"),
-            (s.END_REASON, options.transfer_out, "transfer_out"),
+        _transfer(pl.col(reason), values, direction).alias(flag)
+        for reason, values, direction, flag in (
+            (s.START_REASON, options.transfer_in, "in", "transfer_in"),
+            (s.END_REASON, options.transfer_out, "out", "transfer_out"),
         )
         # (A column of nothing but blanks gives no reasons: the measure is not defined.)
         if reason in plans.columns and plans[reason].drop_nulls().len()
@@ -358,10 +369,17 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
 
 def current_plan_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Which open plan is a child's current one: the latest-started; of two started the same
-    day, a repeat, then the larger family key (no family: smallest). Never the order of the
-    rows, which must change nothing. ``records.at_period`` sorts by the same columns."""
-    start, _, _, is_repeat, family, *_ = row
-    return (start, is_repeat, -1 if family is None else family)
+    day, a repeat, then the larger family key, then the later review deadline (none: first).
+    Never the order of the rows, which must change nothing. ``records.at_period`` sorts by
+    the same columns. ``row``: a spell's (start, end, two_years, is_repeat, family,
+    review_from, review_deadline)."""
+    start, _, _, is_repeat, family, _, deadline = row
+    return (
+        start,
+        is_repeat,
+        -1 if family is None else family,
+        dt.date.min if deadline is None else deadline,
+    )
 
 
 def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -11,11 +11,10 @@ import polars as pl
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.breakdowns import age_in_years
-from cpmetrics.dates import parse_date
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
-from cpmetrics.reviews import DEADLINE, REVIEWS
+from cpmetrics.reviews import DEADLINE
 
 WATCHLIST_COLUMNS = (
     "child_id",
@@ -138,6 +137,8 @@ def explain(
     flagged = r.at_period(with_plan_number(facts), period)
     base = counted.denominator or counted.numerator
     rows = flagged.filter(pl.col(base)).rechunk()  # (polars 2.1 panics on string ops over chunks)
+    if counted.numerator == r.REVIEW_OK:
+        rows = _with_reviews_held(rows, period.end)
     has_denominator = counted.denominator is not None
     rows = rows.with_columns(
         pl.col(counted.numerator).alias("in_numerator"),
@@ -148,6 +149,23 @@ def explain(
     extra = ["_file"] if "_file" in rows.columns else []
     out = rows.select(*EXPLAIN_COLUMNS, *extra)
     return out.rename({"_file": "source"}) if extra else out
+
+
+def _with_reviews_held(rows: pl.DataFrame, by: dt.date) -> pl.DataFrame:
+    """``_held_by_r``: how many of each plan's reviews were held after its start and by ``by``."""
+    numbered = rows.with_row_index("_k")
+    held = (
+        numbered.select("_k", s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
+        .explode("_held")
+        .filter((pl.col("_held") > pl.col(s.START_DATE)) & (pl.col("_held") <= by))
+        .group_by("_k")
+        .len()
+    )
+    return (
+        numbered.join(held, on="_k", how="left", maintain_order="left")
+        .with_columns(pl.col("len").fill_null(0).alias("_held_by_r"))
+        .drop("_k", "len")
+    )
 
 
 def _duration(start: pl.Expr, day: pl.Expr) -> pl.Expr:
@@ -216,9 +234,9 @@ def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
         return pl.format("family {}: {}", pl.col(s.FAMILY_ID), open_at)
     if counted.numerator == r.REVIEW_OK:
         return pl.format(
-            "{}; {} review(s) since the start; reviews in time until {}",
+            "{}; {} review(s) held by then; reviews in time until {}",
             open_at,
-            pl.col(REVIEWS),
+            pl.col("_held_by_r"),
             pl.col(DEADLINE).cast(pl.String),
         )
     return open_at
@@ -246,9 +264,8 @@ def overdue(
     current = flagged.filter(pl.col(r.CURRENT)).with_row_index("_i")
     start = pl.col(s.START_DATE)
     held = (
-        current.select("_i", s.START_DATE, pl.col(s.REVIEW_DATES).str.split(";").alias("_held"))
+        current.select("_i", s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
         .explode("_held")
-        .with_columns(parse_date(pl.col("_held").str.strip_chars(), "dmy").alias("_held"))
         .filter((pl.col("_held") > start) & (pl.col("_held") <= on))
         .group_by("_i")
         .agg(pl.col("_held").max().alias("last_done"))

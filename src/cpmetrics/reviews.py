@@ -15,7 +15,7 @@ import datetime as dt
 import polars as pl
 
 from cpmetrics import schema as s
-from cpmetrics.dates import parse_date
+from cpmetrics.dates import DateOrder, numeric_order, parse_date
 
 DEADLINE = "review_deadline"  # the last day the plan's reviews are in time (see above)
 REVIEWS = "_reviews"  # how many reviews after the start the plan has
@@ -23,18 +23,16 @@ REVIEWS = "_reviews"  # how many reviews after the start the plan has
 
 def deadlines(plans: pl.DataFrame) -> pl.DataFrame:
     """``_row``, the plan's review deadline, and its number of reviews, for plans with a start
-    (``plans``: ``_row``, ``start_date`` and ``review_dates``, the dates ';'-separated).
+    (``plans``: ``_row``, ``start_date`` and ``review_list``, see ``with_review_list``).
 
-    Reviews on or before the start are not reviews of the plan (rule 8841) and are left out;
-    a review date that is not a date is left out too (it is reported by validation).
+    Reviews on or before the start are not reviews of the plan (rule 8841) and are left out.
     """
     start = pl.col(s.START_DATE)
     held = (
-        plans.select(s.ROW, s.START_DATE, pl.col(s.REVIEW_DATES).str.split(";").alias("_held"))
+        plans.select(s.ROW, s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
         .explode("_held")
-        .with_columns(parse_date(pl.col("_held").str.strip_chars(), "dmy").alias("_held"))
         .filter(pl.col("_held") > start)
-        .unique()
+        .unique([s.ROW, "_held"])
         .sort(s.ROW, "_held")
     )
     row = pl.col(s.ROW)
@@ -68,7 +66,41 @@ def due_from(starts: pl.Series) -> pl.Series:
     first, last = starts.min(), starts.max()
     if not isinstance(first, dt.date) or not isinstance(last, dt.date):
         return pl.Series(starts.name, [None] * starts.len(), dtype=pl.Date)
-    days = pl.date_range(first, last + dt.timedelta(days=400), "1d", eager=True)
+    # (Validation keeps dates to 2899; a frame from elsewhere may go to the calendar's end.)
+    until = last + dt.timedelta(days=400) if last.year < 9998 else dt.date(9999, 12, 31)
+    days = pl.date_range(first, until, "1d", eager=True)
     back = days.dt.offset_by("-3mo")  # non-decreasing in the day
     at = back.search_sorted(starts, side="left")
     return days.gather(at).alias(starts.name)
+
+
+def with_review_list(out: pl.DataFrame, text: str, order: DateOrder | None) -> pl.DataFrame:
+    """The plans' review dates (``text``: dates separated by ';') as a list of dates
+    (``review_list``), read once: each distinct value parsed in the file's day/month order (or
+    the reviews' own, when the plan dates do not settle it); and ``_bad_reviews``, how many
+    values of the row are not dates."""
+    if out[text].null_count() == out.height:
+        return out.with_columns(
+            pl.lit(None, pl.List(pl.Date)).alias(s.REVIEW_LIST),
+            pl.lit(0, pl.Int32).alias("_bad_reviews"),
+        )
+    pieces = pl.col(text).str.split(";")
+    texts = out.select(pieces.explode().str.strip_chars().alias("t")).drop_nulls().unique()
+    texts = texts.filter(pl.col("t") != "")
+    if order is None:  # the plan dates were all ISO: the reviews may still settle it
+        found = numeric_order([texts["t"]])
+        order = found if found == "dmy" or found == "mdy" else None
+    dates = texts.select("t", parse_date(pl.col("t"), order).alias("d"))
+    read = pieces.list.eval(
+        pl.element()
+        .str.strip_chars()
+        .replace_strict(dates["t"], dates["d"], default=None, return_dtype=pl.Date)
+    )
+    written = pieces.list.eval(pl.element().str.strip_chars() != "").list.sum()
+    return out.with_columns(
+        read.list.drop_nulls().alias(s.REVIEW_LIST),
+        (written - read.list.drop_nulls().list.len())
+        .fill_null(0)
+        .cast(pl.Int32)
+        .alias("_bad_reviews"),
+    )

@@ -14,6 +14,7 @@ DATE_OF_BIRTH = "date_of_birth"
 FAMILY_ID = "family_id"
 PREVIOUS_PLANS = "previous_plans"
 REVIEW_DATES = "review_dates"  # the plan's review conference dates, ';'-separated
+REVIEW_LIST = "review_list"  # the same, read as a list of dates (validation)
 START_REASON = "start_reason"  # why the plan started (a transfer in from another authority...)
 END_REASON = "end_reason"  # why it ended (a transfer out, child no longer at risk...)
 
@@ -145,7 +146,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "sibling_group",
         "sibling_group_id",
     ),
-    REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "reviews"),
+    REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "review_conference_dates"),
     START_REASON: (
         "start_reason",
         "reason_for_start",

@@ -136,9 +136,12 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} '{text}' is not a date in YYYY-MM-DD form") from None
+    if not 1900 <= day.year <= 2899:  # as for the dates of an extract (docs/input.md)
+        raise UsageError(f"{option} {day}: give a date from 1900 to 2899")
+    return day
 
 
 # What each output suffix gets; any other suffix is refused rather than given CSV it does not

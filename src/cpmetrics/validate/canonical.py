@@ -20,6 +20,7 @@ from cpmetrics.markers import (
     spellings,
     split_local,
 )
+from cpmetrics.reviews import with_review_list
 from cpmetrics.validate.findings import RAW, READER_COLUMNS
 
 PARSED_LATER = (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)  # trimmed only if the fast parse fails
@@ -139,6 +140,7 @@ def canonical(
         for c in (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)
     ).row(0, named=True)
     slow: list[pl.Expr] = []
+    order: DateOrder | None = date_order
     trimmed = [c for c in PARSED_LATER if unparsed[c]]
     if trimmed:
         out = out.with_columns(pl.col(RAW + c).str.strip_chars().replace("", None) for c in trimmed)
@@ -161,6 +163,7 @@ def canonical(
     if sentinels:
         read_as_blank.setdefault(s.END_DATE, {}).update(sentinels)
     out = _outside_years(out)
+    out = with_review_list(out, RAW + s.REVIEW_DATES, order)
     blank = pl.all_horizontal(
         *(pl.col(RAW + c).is_null() for c in s.CANONICAL),
         *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),

@@ -8,7 +8,7 @@ import re
 import polars as pl
 
 from cpmetrics import schema as s
-from cpmetrics.dates import NUMERIC_DATE, parse_date
+from cpmetrics.dates import NUMERIC_DATE
 from cpmetrics.io.csv import EXTRA, MISSING
 from cpmetrics.markers import (
     FIRST_YEAR,
@@ -70,18 +70,24 @@ def row_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
         ),
     ]
     if s.REVIEW_DATES in present:
-        reviews = (
-            raw[s.REVIEW_DATES]
-            .str.split(";")
-            .list.eval(parse_date(pl.element().str.strip_chars(), "dmy"))
-            .list.min()
-        )
         checks.append(
             (
                 "8841",
-                reviews <= start,
+                pl.col(s.REVIEW_LIST).list.min() <= start,
                 s.REVIEW_DATES,
                 pl.format("a review is dated on or before the plan's start {}", start),
+            )
+        )
+        checks.append(
+            (
+                "bad-review-date",
+                pl.col("_bad_reviews") > 0,
+                s.REVIEW_DATES,
+                pl.format(
+                    "{} of the review dates cannot be read (such as 2018-10-31 or 31/10/2018); "
+                    "they are left out",
+                    pl.col("_bad_reviews"),
+                ),
             )
         )
     for rule, column in (("8905", s.INITIAL_CATEGORY), ("8910", s.LATEST_CATEGORY)):

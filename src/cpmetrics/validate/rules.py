@@ -42,6 +42,7 @@ _RULES = (
     Rule("8910", "warning", False, "Latest category missing or not a known code"),
     Rule("bad-birth-date", "warning", False, "Date of birth cannot be read (ignored)"),
     Rule("8841", "warning", False, "A review dated on or before its plan's start"),
+    Rule("bad-review-date", "warning", False, "A review date cannot be read (left out)"),
     Rule("extra-fields", "warning", False, "Row has more fields than the header (extra ignored)"),
     Rule("nul-byte", "warning", False, "A value holds a NUL byte (the file may be damaged)"),
     Rule("duplicate-column", "warning", False, "Two columns mean the same field (first used)"),

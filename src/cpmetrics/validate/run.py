@@ -150,7 +150,7 @@ def validate_extracts(
         .sort("_order")
     )
     several = len(prepared) > 1
-    plans = kept.select(ROW, s.LINE, *s.CANONICAL, *([SOURCE] if several else []))
+    plans = kept.select(ROW, s.LINE, *s.CANONICAL, s.REVIEW_LIST, *([SOURCE] if several else []))
     if several:
         names = {i: r.source for i, r in enumerate(raws)}
         plans = plans.with_columns(pl.col(SOURCE).replace_strict(names, return_dtype=pl.String))
@@ -169,9 +169,9 @@ def validate_extracts(
         timeline = timeline.join(
             kept.select(ROW, *reasons), on=ROW, how="left", maintain_order="left"
         )
-    if s.REVIEW_DATES in present and kept[s.REVIEW_DATES].drop_nulls().len():
+    if s.REVIEW_DATES in present and kept[s.REVIEW_LIST].list.len().sum():
         # Review records given: each plan's D6 deadline (reviews.py), for the engine.
-        reviews = deadlines(kept.select(ROW, s.START_DATE, s.REVIEW_DATES))
+        reviews = deadlines(kept.select(ROW, s.START_DATE, s.REVIEW_LIST))
         timeline = timeline.join(reviews, on=ROW, how="left", maintain_order="left")
     header_map: dict[str, str] = {}
     read_as_blank: dict[str, dict[str, int]] = {}
