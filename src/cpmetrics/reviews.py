@@ -28,28 +28,31 @@ def deadlines(plans: pl.DataFrame) -> pl.DataFrame:
     Reviews on or before the start are not reviews of the plan (rule 8841) and are left out.
     """
     start = pl.col(s.START_DATE)
+    # Each list sorted on its own: exploded, the rows are then in plan and date order with no
+    # sort of the whole. (A review held twice on one day changes nothing: it is on time if the
+    # first is, and the next due date is the same.)
     held = (
-        plans.select(s.ROW, s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
+        plans.select(s.ROW, s.START_DATE, pl.col(s.REVIEW_LIST).list.sort().alias("_held"))
         .explode("_held")
         .filter(pl.col("_held") > start)
-        .unique([s.ROW, "_held"])
-        .sort(s.ROW, "_held")
     )
     row = pl.col(s.ROW)
-    first = row != row.shift(1)
+    first = (row != row.shift(1)).fill_null(True)
+    six = _months_later(held["_held"], 6)
     held = held.with_columns(
-        pl.when(first.fill_null(True))
-        .then(start.dt.offset_by("3mo"))
-        .otherwise(pl.col("_held").shift(1).dt.offset_by("6mo"))
-        .alias("_due")
+        pl.when(first)
+        .then(_months_later(held[s.START_DATE], 3))
+        .otherwise(six.shift(1))
+        .alias("_due"),
+        six.alias("_next"),
     )
     late = pl.col("_held") > pl.col("_due")
     per_plan = held.group_by(s.ROW).agg(
         pl.col("_due").filter(late).first().alias("_first_late_due"),
-        pl.col("_held").last().dt.offset_by("6mo").alias("_next_due"),
+        pl.col("_next").last().alias("_next_due"),
         pl.len().cast(pl.Int64).alias(REVIEWS),
     )
-    out = plans.select(s.ROW, start.dt.offset_by("3mo").alias("_first_due")).join(
+    out = plans.select(s.ROW, _months_later(plans[s.START_DATE], 3).alias("_first_due")).join(
         per_plan, on=s.ROW, how="left"
     )
     return out.select(
@@ -57,6 +60,14 @@ def deadlines(plans: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("_first_late_due", "_next_due", "_first_due").alias(DEADLINE),
         pl.col(REVIEWS).fill_null(0),
     )
+
+
+def _months_later(dates: pl.Series, months: int) -> pl.Expr:
+    """``dates`` plus calendar months (31 August + 6 months: 28 or 29 February), worked out
+    once for each distinct day, not per row (millions of review dates, a few thousand days)."""
+    days = dates.drop_nulls().unique()
+    later = days.dt.offset_by(f"{months}mo")
+    return pl.lit(dates).replace_strict(days, later, default=None, return_dtype=pl.Date)
 
 
 def due_from(starts: pl.Series) -> pl.Series:
@@ -85,6 +96,16 @@ def with_review_list(out: pl.DataFrame, text: str, order: DateOrder | None) -> p
             pl.lit(0, pl.Int32).alias("_bad_reviews"),
         )
     pieces = pl.col(text).str.split(";")
+    # The common case: every value exactly YYYY-MM-DD (a census return): read as it stands.
+    iso = out.select(
+        pieces.list.eval(pl.element().str.to_date("%Y-%m-%d", strict=False)).alias("d"),
+        pieces.list.eval(pl.element().str.len_bytes() == 10).list.all().alias("ten"),
+    )
+    unread = iso.select(pl.col("d").list.eval(pl.element().is_null()).list.any()).to_series()
+    if iso["ten"].drop_nulls().all() and not unread.drop_nulls().any():
+        return out.with_columns(
+            iso["d"].alias(s.REVIEW_LIST), pl.lit(0, pl.Int32).alias("_bad_reviews")
+        )
     texts = out.select(pieces.explode().str.strip_chars().alias("t")).drop_nulls().unique()
     texts = texts.filter(pl.col("t") != "")
     if order is None:  # the plan dates were all ISO: the reviews may still settle it
