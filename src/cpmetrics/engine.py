@@ -186,16 +186,8 @@ def _transfer(reason: pl.Expr, values: Sequence[str], direction: str) -> pl.Expr
 
 
 def _has(prepared: pl.DataFrame, column: str) -> bool:
-    """Whether the plans carry ``column`` with any value (family ids, as their key)."""
-    key = {
-        s.FAMILY_ID: s.FAMILY_KEY,
-        s.REVIEW_DATES: DEADLINE,
-        s.START_REASON: "transfer_in",
-        s.END_REASON: "transfer_out",
-    }.get(column, column)
-    if key in ("transfer_in", "transfer_out"):  # defined where the extract has reasons
-        return key in prepared.columns
-    return key in prepared.columns and prepared[key].null_count() < prepared.height
+    """Whether the plans carry what a measure needing ``column`` needs (schema.defined)."""
+    return s.defined(prepared, column)
 
 
 def _as_dates(plans: pl.DataFrame) -> pl.DataFrame:
@@ -270,8 +262,8 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     columns += [
         _transfer(pl.col(reason), values, direction).alias(flag)
         for reason, values, direction, flag in (
-            (s.START_REASON, options.transfer_in, "in", "transfer_in"),
-            (s.END_REASON, options.transfer_out, "out", "transfer_out"),
+            (s.START_REASON, options.transfer_in, "in", s.TRANSFER_IN),
+            (s.END_REASON, options.transfer_out, "out", s.TRANSFER_OUT),
         )
         # (A column of nothing but blanks gives no reasons: the measure is not defined.)
         if reason in plans.columns and plans[reason].drop_nulls().len()
@@ -300,7 +292,7 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         s.CHILD_KEY,
         *[c for c in (s.FAMILY_KEY, s.ROW) if c in ordered.columns],
         *reviews,
-        *[c for c in ("transfer_in", "transfer_out") if c in ordered.columns],
+        *[c for c in (s.TRANSFER_IN, s.TRANSFER_OUT) if c in ordered.columns],
         s.START_DATE,
         s.END_DATE,
         previous_end.alias("previous_end"),
@@ -489,8 +481,8 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         ).alias("children_new"),
         pl.col("is_repeat").sum().alias("repeats"),
         *(
-            [pl.col("transfer_in").sum().alias("transfers_in")]
-            if "transfer_in" in started.columns
+            [pl.col(s.TRANSFER_IN).sum().alias("transfers_in")]
+            if s.TRANSFER_IN in started.columns
             else []
         ),
         (pl.col("repeat_history") & ~pl.col("repeat_count")).sum().alias("history_only"),
@@ -502,8 +494,8 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         _distinct_children(ended).alias("children_ended"),
         pl.col("lasted_2y").sum().alias("ceased_2y"),
         *(
-            [pl.col("transfer_out").sum().alias("transfers_out")]
-            if "transfer_out" in ended.columns
+            [pl.col(s.TRANSFER_OUT).sum().alias("transfers_out")]
+            if s.TRANSFER_OUT in ended.columns
             else []
         ),
     )

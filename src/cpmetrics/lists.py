@@ -124,12 +124,7 @@ def explain(
     for a count, every record counted), whether it is in the numerator, and why in words."""
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
-    needs = {
-        s.REVIEW_DATES: DEADLINE,
-        s.START_REASON: "transfer_in",
-        s.END_REASON: "transfer_out",
-    }.get(BY_ID[measure].needs, BY_ID[measure].needs)
-    if needs and facts[needs].null_count() == facts.height:
+    if BY_ID[measure].needs and not s.defined(facts, BY_ID[measure].needs):
         raise UsageError(
             f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
         )

@@ -14,6 +14,7 @@ import polars as pl
 
 from cpmetrics import schema as s
 from cpmetrics.engine import Options, prepare
+from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
 from cpmetrics.reviews import DEADLINE, REVIEWS
 
@@ -66,14 +67,6 @@ MEASURE_RECORDS: dict[str, Counted] = {
     "transfers_in": Counted(TRANSFER_IN),
     "transfers_out": Counted(TRANSFER_OUT),
 }
-# Measures defined only where the extract has a column: the column whose values they need.
-_NEEDS = {
-    "families_on_plan": s.FAMILY_ID,
-    "families_open_2y_plus": s.FAMILY_ID,
-    "reviews_in_time_pct": DEADLINE,
-    "transfers_in": "transfer_in",
-    "transfers_out": "transfer_out",
-}
 
 
 def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) -> pl.DataFrame:
@@ -95,7 +88,7 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
         # Transfers (null: the extract gives no reasons).
         *(
             pl.col(flag) if flag in prepared.columns else pl.lit(None, pl.Boolean).alias(flag)
-            for flag in ("transfer_in", "transfer_out")
+            for flag in (s.TRANSFER_IN, s.TRANSFER_OUT)
         ),
         # D6: from when the plan is due reviews, and until when they are in time.
         *(
@@ -146,8 +139,8 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
         (pl.col(CURRENT) & (pl.col("two_years") <= last)).alias(ON_2Y),
         (pl.col(CURRENT) & pl.col("is_repeat")).alias(ON_REPEAT),
         (pl.col(STARTED) & pl.col("is_repeat")).alias(REPEAT_STARTED),
-        (pl.col(STARTED) & pl.col("transfer_in")).fill_null(False).alias(TRANSFER_IN),
-        (pl.col(ENDED) & pl.col("transfer_out")).fill_null(False).alias(TRANSFER_OUT),
+        (pl.col(STARTED) & pl.col(s.TRANSFER_IN)).fill_null(False).alias(TRANSFER_IN),
+        (pl.col(ENDED) & pl.col(s.TRANSFER_OUT)).fill_null(False).alias(TRANSFER_OUT),
         (pl.col(ENDED) & pl.col("lasted_2y")).alias(ENDED_2Y),
     )
     # A family is counted once, through its first child to start the current plan.
@@ -185,7 +178,7 @@ def counts(flagged: pl.DataFrame) -> dict[str, tuple[int, int | None]]:
             int(sums[counted.denominator]) if counted.denominator else None,
         )
         for measure, counted in MEASURE_RECORDS.items()
-        if measure not in _NEEDS or flagged[_NEEDS[measure]].null_count() < flagged.height
+        if not BY_ID[measure].needs or s.defined(flagged, BY_ID[measure].needs)
     }
 
 

@@ -17,7 +17,7 @@ import polars as pl
 from cpmetrics import schema as s
 from cpmetrics.dates import DateOrder, numeric_order, parse_date
 
-DEADLINE = "review_deadline"  # the last day the plan's reviews are in time (see above)
+DEADLINE = s.REVIEW_DEADLINE  # the last day the plan's reviews are in time (see above)
 REVIEWS = "_reviews"  # how many reviews after the start the plan has
 
 

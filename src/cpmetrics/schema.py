@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CHILD_ID = "child_id"
 START_DATE = "start_date"
@@ -40,6 +44,24 @@ CHILD_KEY = "_child"
 FAMILY_KEY = "_family"  # the family id as a number, likewise (where the extract has one)
 # A row's number across every file read (unique even where two plans share a line).
 ROW = "_row"
+# Per-plan facts worked out from optional columns: a plan's D6 deadline, and its transfers.
+REVIEW_DEADLINE = "review_deadline"
+TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
+# A measure that needs an extract column is defined where the fact made from it has a value.
+DEFINED_BY = {
+    FAMILY_ID: FAMILY_KEY,
+    REVIEW_DATES: REVIEW_DEADLINE,
+    START_REASON: TRANSFER_IN,
+    END_REASON: TRANSFER_OUT,
+}
+
+
+def defined(frame: pl.DataFrame, needs: str) -> bool:
+    """Whether a frame of plans has what a measure ``needs`` (a column named in DEFINED_BY, as
+    the fact made from it): present, and not blank on every plan."""
+    key = DEFINED_BY.get(needs, needs)
+    return key in frame.columns and frame[key].null_count() < frame.height
+
 
 # Header spellings seen in real exports, compared in their compact form (see compact_header):
 # CIN census element names, Ofsted Annex A List 7 headings, the Standard Safeguarding Dataset's
