@@ -1,0 +1,2 @@
+"""The monthly report: a ``Report`` (model.py) built from an extract, written as HTML, Word,
+Excel or Markdown."""
