@@ -72,12 +72,12 @@ def test_month_13_is_not_a_month(plans: Path) -> None:
     assert "13 is not a month" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["report.html", "table.md", "fy.xlsx", "out.parquet", "x.xml"])
+@pytest.mark.parametrize("name", ["report.html", "table.md", "fy.xls", "out.parquet", "x.xml"])
 def test_an_output_suffix_not_written_is_a_usage_error(plans: Path, name: str) -> None:
     target = plans.parent / name
     result = run("compute", "--month", "2018-10", plans, "-o", target)
     assert result.exit_code == 2
-    assert "writes .csv, .json and .txt" in result.stderr
+    assert "writes .csv, .json, .xlsx and .txt" in result.stderr
     assert not target.exists()
 
 

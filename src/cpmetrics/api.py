@@ -87,10 +87,27 @@ _OUR_HEADERS = (b"measure,label,period_start,", b"file,rule,severity,")
 
 
 def _our_output(path: Path) -> bool:
+    if path.suffix.lower() == ".xlsx":
+        return _our_workbook(path)
     try:
         with path.open("rb") as handle:
             return handle.read(64).lstrip(b"\xef\xbb\xbf").startswith(_OUR_HEADERS)
     except OSError:
+        return False
+
+
+# The custom document property cpmetrics writes in its workbooks (render.xlsx.OWN_PROPERTY);
+# Excel keeps it when the file is edited and saved again.
+_OUR_PROPERTY = b'name="cpmetrics"'
+
+
+def _our_workbook(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            return _OUR_PROPERTY in book.read("docProps/custom.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
         return False
 
 

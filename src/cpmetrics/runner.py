@@ -406,17 +406,22 @@ def run_trend(
     return trend, title, alarms
 
 
-def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:
-    """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
+def findings_table(report: ValidationReport) -> pl.DataFrame:
+    """Every finding, with the file named on each (as CSV, JSON and a workbook have them)."""
     # The file's own heading beside the canonical name: analysts look for their column.
     headers = {canonical: header for header, canonical in report.columns.items()}
-    findings = report.findings.select(
+    return report.findings.select(
         report.file_names().alias("file"),
         *FINDING_COLUMNS,
         pl.col("column")
         .replace_strict(headers, default=pl.col("column"), return_dtype=pl.String)
         .alias("header"),
     )
+
+
+def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, limit: int) -> None:
+    """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
+    findings = findings_table(report)
     if fmt is Format.csv:
         from cpmetrics.render.csv import write_csv
 

@@ -97,8 +97,13 @@ def wide(trend: Trend) -> pl.DataFrame:
             .then(pl.col("value").cast(pl.Int64).cast(pl.String))
             .otherwise(pl.col("value").round(1).cast(pl.String))
         )
+        # The rating too: green beside a hidden figure says which side of the target it is.
         table = table.with_columns(
-            pl.when(pl.col(SUPPRESSED)).then(pl.lit(MARK)).otherwise(shown).alias("value")
+            pl.when(pl.col(SUPPRESSED)).then(pl.lit(MARK)).otherwise(shown).alias("value"),
+            pl.when(pl.col(SUPPRESSED) & pl.col("rag").is_not_null())
+            .then(pl.lit(MARK))
+            .otherwise(pl.col("rag"))
+            .alias("rag"),
         )
     main = table.filter(pl.col("period_type") != "ytd")
     out = main.pivot(on="period", index=["measure", "label", "unit"], values="value")

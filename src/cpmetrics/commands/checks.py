@@ -17,8 +17,10 @@ from cpmetrics.commands.common import (
     handle_errors,
     say,
     settings_for,
+    write_workbook,
 )
 from cpmetrics.errors import ExitCode
+from cpmetrics.render import Format
 
 
 @handle_errors
@@ -41,10 +43,18 @@ def validate(
     from cpmetrics.runner import load, write_findings
 
     request = settings_for(input, config, extract_date, dates, sheet)
-    loaded = load(request)
     chosen = choose_format(fmt, output)
-    with destination(output) as stream:
-        write_findings(loaded.report, chosen, stream, limit=limit)
+    loaded = load(request)
+    if chosen is Format.xlsx:
+        # Every finding (--limit is for the terminal), then the count by rule.
+        from cpmetrics.render.xlsx import findings_sheets
+        from cpmetrics.runner import findings_table
+
+        sheets = findings_sheets(findings_table(loaded.report), loaded.report)
+        write_workbook(sheets, output, f"{loaded.report.source}: findings", [])
+    else:
+        with destination(output) as stream:
+            write_findings(loaded.report, chosen, stream, limit=limit)
     say(f"{loaded.report.source}: {loaded.report.summary()}")
     if loaded.report.count_at("error"):
         raise typer.Exit(int(ExitCode.DATA))

@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from cpmetrics.periods import Period
+    from cpmetrics.render.xlsx import Sheet
     from cpmetrics.runner import CommandSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,11 +92,21 @@ ExtractDateOpt = Annotated[
 ]
 FormatOpt = Annotated[
     Format | None,
-    typer.Option("--format", "-f", help="Output format (default: table on a terminal, else csv)."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: table on a terminal, else csv). xlsx: an Excel "
+        "workbook, to -o FILE.xlsx or a redirect, never to a terminal.",
+    ),
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout; the format follows the suffix "
+        "(.csv, .json, .xlsx, .txt).",
+    ),
 ]
 DatesOpt = Annotated[
     str | None,
@@ -145,8 +156,14 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
 
 
 # What each output suffix gets; any other suffix is refused rather than given CSV it does not
-# hold (a report.html or fy.xlsx full of CSV text only misleads). No suffix: CSV.
-SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".txt": Format.table, "": Format.csv}
+# hold (a report.html full of CSV text only misleads). No suffix: CSV.
+SUFFIX_FORMATS = {
+    ".csv": Format.csv,
+    ".json": Format.json,
+    ".xlsx": Format.xlsx,
+    ".txt": Format.table,
+    "": Format.csv,
+}
 
 
 def settings_for(
@@ -176,31 +193,67 @@ def choose_format(fmt: Format | None, output: Path | None) -> Format:
         if suffix not in SUFFIX_FORMATS:
             raise UsageError(
                 f"--output {output}: cpmetrics does not write '{suffix}' files; it writes "
-                ".csv, .json and .txt (a table) (for Excel, write .csv and open it there)"
+                ".csv, .json, .xlsx and .txt (a table)"
             )
         wanted = SUFFIX_FORMATS[suffix]
-        if fmt is not None and suffix in ("", ".txt"):
-            return fmt  # any text will do
+        if fmt is not None and (suffix == "" or (suffix == ".txt" and fmt is not Format.xlsx)):
+            return fmt  # any text will do (and a file with no suffix takes what is asked)
         if fmt is not None and fmt is not wanted:
             raise UsageError(
                 f"--format {fmt.value} does not match --output {output} ({suffix} is "
                 f"{wanted.value}): give one or make them agree"
             )
         return wanted
+    if fmt is Format.xlsx and sys.stdout.isatty():
+        # A workbook is binary: on a terminal it is garbage, and can upset the terminal.
+        raise UsageError(
+            "--format xlsx writes a binary file: give -o FILE.xlsx (or redirect to a file)"
+        )
     if fmt is not None:
         return fmt
     return Format.table if sys.stdout.isatty() else Format.csv
 
 
 def write_out(
-    table: "pl.DataFrame", fmt: Format, output: Path | None, title: str, alarms: list[str]
+    table: "pl.DataFrame",
+    fmt: Format,
+    output: Path | None,
+    title: str,
+    alarms: list[str],
+    *,
+    sheet: str = "Figures",
 ) -> None:
     """The one way a command ends: the table where it was asked for, then the alarms (exit 1
-    once the figures are written)."""
+    once the figures are written). ``sheet``: the table's sheet in a workbook."""
+    if fmt is Format.xlsx:
+        from cpmetrics.render.xlsx import table_sheet
+
+        write_workbook([table_sheet(sheet, table)], output, title, alarms)
+        return
     from cpmetrics.render import render
 
     with destination(output) as stream:
         render(table, fmt, stream, title=title)
+    exit_on_alarms(alarms)
+
+
+def write_workbook(
+    sheets: "Sequence[Sheet]", output: Path | None, title: str, alarms: list[str]
+) -> None:
+    """As ``write_out``, for an .xlsx workbook of one or more sheets (to a file, or to stdout
+    when it is not a terminal: ``choose_format`` refused that)."""
+    from cpmetrics.render.xlsx import workbook_bytes
+
+    data = workbook_bytes(sheets, title=title)
+    if output is None or str(output) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write ({exc.strerror or exc})") from None
     exit_on_alarms(alarms)
 
 

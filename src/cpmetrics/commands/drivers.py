@@ -100,7 +100,7 @@ def breakdown(
         publish=suppress,
         notify=notify,
     )
-    write_out(table, chosen, output, title, alarms)
+    write_out(table, chosen, output, title, alarms, sheet="Breakdown")
 
 
 @handle_errors
@@ -175,7 +175,7 @@ def watchlist(
         strict=strict,
         notify=None if quiet else say,
     )
-    write_out(table, chosen, output, title, alarms)
+    write_out(table, chosen, output, title, alarms, sheet="Watchlist")
 
 
 def _span(text: str) -> dt.timedelta:
@@ -233,7 +233,7 @@ def explain(
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
     table, title, alarms = run_explain(request, measure, period, strict=strict, notify=notify)
-    write_out(table, chosen, output, title, alarms)
+    write_out(table, chosen, output, title, alarms, sheet="Explain")
 
 
 @handle_errors
@@ -273,4 +273,4 @@ def overdue(
         strict=strict,
         notify=None if quiet else say,
     )
-    write_out(table, chosen, output, title, alarms)
+    write_out(table, chosen, output, title, alarms, sheet="Overdue")

@@ -35,6 +35,7 @@ from cpmetrics.commands.common import (
     say,
     settings_for,
     write_out,
+    write_workbook,
 )
 from cpmetrics.errors import UsageError
 from cpmetrics.render import Format
@@ -99,7 +100,7 @@ def compute(
         notify=None if quiet else say,
     )
 
-    write_out(result.table, chosen, output, title, alarms)
+    write_out(result.table, chosen, output, title, alarms, sheet="Figures")
 
 
 @handle_errors
@@ -112,7 +113,12 @@ def trend(
     input: InputArg = None,
     by: Annotated[str, typer.Option("--by", help="Columns by month, quarter or year.")] = "month",
     wide: Annotated[
-        bool, typer.Option("--wide", help="CSV/JSON with periods as columns (one row a measure).")
+        bool,
+        typer.Option(
+            "--wide",
+            help="CSV/JSON with periods as columns (one row a measure); "
+            "a workbook has both layouts.",
+        ),
     ] = False,
     population: PopulationOpt = None,
     fmt: FormatOpt = None,
@@ -170,6 +176,12 @@ def trend(
         publish=suppress,
         notify=None if quiet else say,
     )
+    if chosen is Format.xlsx:
+        # Both layouts, whatever --wide says: the table for the paper, the data for pivots.
+        from cpmetrics.render.xlsx import trend_sheets
+
+        write_workbook(trend_sheets(result), output, title, alarms)
+        return
     from cpmetrics.trend import wide as widen
 
     table = widen(result) if wide else result.table

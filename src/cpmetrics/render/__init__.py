@@ -13,10 +13,14 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"  # binary: written by render.xlsx through commands.common.write_workbook
 
 
 def render(table: pl.DataFrame, fmt: Format, stream: TextIO, *, title: str = "") -> None:
-    """Write a long result table (engine.RESULT_COLUMNS) to ``stream`` in ``fmt``."""
+    """Write a long result table (engine.RESULT_COLUMNS) to ``stream`` in ``fmt`` (a text
+    format: a workbook is bytes, made by ``cpmetrics.render.xlsx.workbook_bytes``)."""
+    if fmt is Format.xlsx:
+        raise ValueError("a workbook is not text: use render.xlsx.workbook_bytes")
     if fmt is Format.csv:
         from cpmetrics.render.csv import write_csv
 
