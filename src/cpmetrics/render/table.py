@@ -1,5 +1,5 @@
 """Rich tables for people: one period as label/value/numerator/denominator; a trend as
-measures by periods, with the year to date, target and RAG."""
+measures by periods, with a sparkline, the year to date, target and RAG."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cpmetrics.measures import BY_ID
+from cpmetrics.render.sparkline import can_print, sparkline
 from cpmetrics.render.values import plain_value, published_row
 
 _RAG_STYLE = {
@@ -121,10 +122,13 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         caption=_recomputed_caption(latest),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
+        padding=0,  # the box puts one space between columns: a year, a sparkline, YTD in 120
         pad_edge=False,
-        collapse_padding=True,
     )
     grid.add_column("Measure", no_wrap=True)
+    spark = can_print(getattr(stream, "encoding", None))
+    if spark:
+        grid.add_column("Trend", no_wrap=True, min_width=periods.height)
     for label, start, kind in periods.iter_rows():
         grid.add_column(
             f"{start:%b%y}" if kind == "month" else label, justify="right", no_wrap=True
@@ -141,6 +145,10 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         cells = [BY_ID[str(measure[0])].short]
         # Units are in the measure's name ("Repeat plans %"), so cells stay narrow.
         values = [published_row(r)["value"] for r in rows.iter_rows(named=True)]
+        if spark:
+            # Scaled on the figures as shown (rounded), so equal cells get equal blocks.
+            shown = [plain_value(v, unit) for v in values]
+            cells.append(sparkline([v if isinstance(v, int | float) else None for v in shown]))
         cells += [_shown(v, unit, percent_sign=False) for v in values]
         ytd_row = None
         if not ytd.is_empty():
@@ -158,4 +166,10 @@ def write_trend_table(table: pl.DataFrame, stream: TextIO, *, title: str = "") -
         if compare:
             cells += _comparator_cells(rows.row(-1, named=True), percent_sign=False)[1:]
         grid.add_row(*cells)
-    console_for(stream, 120).print(grid)
+    console = console_for(stream, 120)
+    if not console.is_terminal:
+        # A file or a pipe has no width of its own: the whole table, never cut to fit.
+        needed = console.measure(grid, options=console.options.update_width(1000)).maximum
+        if needed > console.width:
+            console = Console(file=stream, width=needed, highlight=False)
+    console.print(grid)
