@@ -42,6 +42,7 @@ RAG_COLOURS = {  # fill, font: as the terminal table shows them
     "G": ("#00B050", "#FFFFFF"),
 }
 RAG_COLUMNS = ("rag", "ytd_rag")
+MARK = "c"  # as cpmetrics.suppress.MARK (not imported: that module loads polars)
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,20 @@ class Styles:
         self.decimal = book.add_format({"num_format": "0.0"})
         self.date = book.add_format({"num_format": "yyyy-mm-dd"})
         self.datetime = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.month = book.add_format({"num_format": "mmm yyyy", "align": "left"})
+        self.text = book.add_format({})
+        self.mark = book.add_format({"align": "right"})  # 'c' where a number would be
+        self.rating = book.add_format({"align": "center", "bold": True})
         self.header = book.add_format({"bold": True, "bottom": 1, "valign": "top"})
+        self.header_right = book.add_format(
+            {"bold": True, "bottom": 1, "valign": "top", "align": "right", "text_wrap": True}
+        )
+        self.header_month = book.add_format(
+            {"bold": True, "bottom": 1, "num_format": "mmm yy", "align": "right"}
+        )
         self.title = book.add_format({"bold": True, "font_size": 14})
+        self.heading = book.add_format({"bold": True, "font_size": 12})
         self.bold = book.add_format({"bold": True})
-        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
         self.rag = {
             rating: book.add_format({"bg_color": fill, "font_color": font, "bold": True})
             for rating, (fill, font) in RAG_COLOURS.items()
@@ -191,26 +202,38 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
-def write_sheet(book: Any, styles: Styles, sheet: Sheet, name: str, *, title: str = "") -> Any:
-    """The table from cell A1 down: header, rows, widths, frozen header, filter, print setup."""
+def write_sheet(
+    book: Any,
+    styles: Styles,
+    sheet: Sheet,
+    name: str,
+    *,
+    title: str = "",
+    above: Sequence[str] = (),
+) -> Any:
+    """The table from cell A1 down (or below the lines ``above``, the first as a title, and a
+    blank row): header, rows, widths, frozen header, filter, print setup."""
     ws = book.add_worksheet(name)
+    for r, line in enumerate(above):
+        ws.write_string(r, 0, line, styles.title if r == 0 else styles.text)
+    top = len(above) + 1 if above else 0
     widths = [len(c) for c in sheet.columns]
     for col, heading in enumerate(sheet.columns):
-        ws.write_string(0, col, heading, styles.header)
-    for r, row in enumerate(sheet.rows, start=1):
+        ws.write_string(top, col, heading, styles.header)
+    for r, row in enumerate(sheet.rows, start=top + 1):
         unit = str(row.get("unit") or "")
         for col, column in enumerate(sheet.columns):
             shown = write_cell(ws, r, col, row.get(column), unit, styles)
             widths[col] = max(widths[col], shown)
-    last_row = len(sheet.rows)
+    last_row = top + len(sheet.rows)
     for col, column in enumerate(sheet.columns):
         cap = sheet.widths.get(column, _MAX_WIDTH)
         ws.set_column(col, col, min(cap, max(_MIN_WIDTH, widths[col])) + 2)
     if sheet.columns:
-        ws.freeze_panes(1, sheet.freeze_columns)
-        ws.autofilter(0, 0, last_row, len(sheet.columns) - 1)
-        colour_ratings(ws, styles, sheet.columns, 1, last_row)
-    print_setup(ws, title, header_rows=(0, 0))
+        ws.freeze_panes(top + 1, sheet.freeze_columns)
+        ws.autofilter(top, 0, last_row, len(sheet.columns) - 1)
+        colour_ratings(ws, styles, sheet.columns, top + 1, last_row)
+    print_setup(ws, title, header_rows=(top, top))
     return ws
 
 
@@ -237,12 +260,13 @@ def colour_ratings(
                 )
 
 
-def print_setup(ws: Any, title: str, *, header_rows: tuple[int, int]) -> None:
-    """On paper: landscape, one page wide, the header repeated, the title at the top."""
+def print_setup(ws: Any, title: str, *, header_rows: tuple[int, int] | None) -> None:
+    """On paper: A4 landscape, one page wide, the header repeated, the title at the top."""
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(*header_rows)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
     if title:
         ws.set_header("&L" + title.replace("&", "&&"))
     ws.set_footer("&RPage &P of &N")
@@ -273,5 +297,6 @@ def write_cell(ws: Any, row: int, col: int, value: Any, unit: str, styles: Style
         ws.write_datetime(row, col, value, styles.date)
         return 10
     text = str(value)
-    ws.write_string(row, col, text)
+    # The suppression mark stands where a number would, so it sits where the number would.
+    ws.write_string(row, col, text, styles.mark if text == MARK else None)
     return max((len(line) for line in text.splitlines()), default=0)
