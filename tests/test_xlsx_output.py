@@ -284,3 +284,10 @@ def test_a_non_finite_number_is_text_not_an_error() -> None:
     data = workbook_bytes([Sheet("S", ("value", "unit"), [{"value": float("inf"), "unit": "%"}])])
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book["S"]["A2"].value == "inf"
+
+
+def test_the_mark_is_the_suppression_mark() -> None:
+    from cpmetrics.render.xlsx import MARK
+    from cpmetrics.suppress import MARK as SUPPRESSION_MARK
+
+    assert MARK == SUPPRESSION_MARK

@@ -42,7 +42,7 @@ RAG_COLOURS = {  # fill, font: as the terminal table shows them
     "G": ("#00B050", "#FFFFFF"),
 }
 RAG_COLUMNS = ("rag", "ytd_rag")
-MARK = "c"  # as cpmetrics.suppress.MARK (not imported: that module loads polars)
+MARK = "c"  # cpmetrics.suppress.MARK (not imported from there: that module loads polars)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def trend_sheets(trend: Trend) -> list[Sheet]:
     a pivot table or a chart wants."""
     import polars as pl
 
-    from cpmetrics.suppress import MARK, SUPPRESSED
+    from cpmetrics.suppress import SUPPRESSED
     from cpmetrics.trend import wide
 
     table = trend.table
@@ -86,6 +86,7 @@ def trend_sheets(trend: Trend) -> list[Sheet]:
         # The numbers, to lay out as --wide does; the hidden ones are put back as 'c' below.
         table = table.drop(*(c for c in MARKERS if c in table.columns))
     layout = wide(replace(trend, table=table))
+    last = trend.periods[-1].label
     rows = []
     for row in layout.iter_rows(named=True):
         measure = row["measure"]
@@ -93,7 +94,6 @@ def trend_sheets(trend: Trend) -> list[Sheet]:
             if (measure, column) in hidden and row[column] is not None:
                 row[column] = MARK
         # The rating beside a hidden figure would say which side of the target it is.
-        last = trend.periods[-1].label
         if (measure, last) in hidden and row.get("rag") is not None:
             row["rag"] = MARK
         if (measure, "ytd") in hidden and row.get("ytd_rag") is not None:
