@@ -83,3 +83,40 @@ def test_trend_hides_changes_and_a_lone_month_under_the_ytd(extract: Path) -> No
     on_plan = [r for r in rows if r["measure"] == "children_on_plan"]
     assert [r["value"] for r in on_plan] == ["12", "15", "23", "23"]
     assert [r["change"] for r in on_plan] == ["", "3", "8", ""]
+
+
+def test_a_lone_hidden_percentage_month_under_the_ytd_takes_another(extract: Path) -> None:
+    """The percentages of plans started add up over the months as the counts do: May's 0 of 3
+    (hidden) would be the YTD's 0 of 23 less April's 0 of 12 and June's 0 of 8."""
+    rows = run(
+        "trend", "--from", "2018-04", "--to", "2018-06", str(extract), "-f", "csv", "--suppress"
+    )
+    repeats = [r for r in rows if r["measure"] == "repeat_plan_pct"]
+    assert [(r["numerator"], r["denominator"]) for r in repeats] == [
+        ("0", "12"),
+        ("c", "c"),
+        ("c", "c"),
+        ("0", "23"),
+    ]
+    # The children who started: 12, 3 (hidden), 8 and 23 in the year: June goes too.
+    children = [r for r in rows if r["measure"] == "children_started"]
+    assert [r["value"] for r in children] == ["12", "c", "c", "23"]
+
+
+def test_when_april_goes_with_a_lone_month_the_ytd_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """April 7, May 3 (hidden), June 9: April is the next smallest and goes too; the year to
+    date, which starts on April's first day, stays (19)."""
+    monkeypatch.chdir(tmp_path)
+    rows = (
+        [(f"A{i}", "2018-04-10", "") for i in range(7)]
+        + [(f"B{i}", "2018-05-10", "") for i in range(3)]
+        + [(f"C{i}", "2018-06-10", "") for i in range(9)]
+    )
+    (tmp_path / "plans.csv").write_text(plans_csv(rows))
+    out = run(
+        "trend", "--from", "2018-04", "--to", "2018-06", "plans.csv", "-f", "csv", "--suppress"
+    )
+    started = [r["value"] for r in out if r["measure"] == "plans_started"]
+    assert started == ["c", "c", "9", "19"]

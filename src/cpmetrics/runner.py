@@ -277,6 +277,11 @@ def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -
     return chosen
 
 
+def resolve_period(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -> Period:
+    """A period given as 'latest', chosen once the extract date is known (for the report)."""
+    return _resolve(period, loaded, notify)
+
+
 def _data_dates(loaded: Validated) -> tuple[dt.date, dt.date]:
     """The first start and the last date (start or end) among the plans used."""
     first, last = loaded.timeline.select(
@@ -369,6 +374,19 @@ def run_trend(
     """Load, check and compute every measure for each period in ``whole``, plus the YTD; and
     the alarms, as for ``run_compute``."""
     loaded = load_checked(request, strict=strict, notify=notify)
+    return trend_of(request, loaded, whole, by=by, publish=publish, notify=notify)
+
+
+def trend_of(
+    request: CommandSettings,
+    loaded: Validated,
+    whole: Period | PeriodChoice,
+    *,
+    by: str = "month",
+    publish: bool = False,
+    notify: Notify = None,
+) -> tuple[Trend, str, list[str]]:
+    """``run_trend`` on an extract already loaded and checked (the report reads it once)."""
     whole = _resolve(whole, loaded, notify)
     trend = build_trend(
         loaded.timeline,

@@ -15,8 +15,21 @@ MARK = "c"
 # The RAG rating too: green beside a hidden value says it is at or under the target.
 HIDDEN_WITH_ROW = ("numerator", "denominator", "value", "rag")
 HIDDEN_WITH_CHANGE = ("previous_value", "change")
-# Counts whose months add up to the year to date (children do not: one child, many months).
-_ADDITIVE = ("plans_started", "plans_ended")
+# Flows whose months add up to the year to date: the plan counts, and the numerators and
+# denominators of the percentages of plans started or ended. The children who started (or
+# whose plan ended) nearly do (a child with two plans in the year counts in two months, once
+# in the year), so the year minus the other months gives the hidden month, or a little less.
+# Snapshots do not: one child, many months.
+_ADDITIVE = (
+    "plans_started",
+    "plans_ended",
+    "children_started",
+    "children_ended",
+    "repeat_plan_pct",
+    "ceased_2y_plus_pct",
+    "transfers_in",
+    "transfers_out",
+)
 
 
 def suppress(table: pl.DataFrame, *, threshold: int = 5) -> pl.DataFrame:
@@ -52,13 +65,20 @@ def _secondary(table: pl.DataFrame) -> pl.DataFrame:
         first = ytd["period_start"][0]
         months = rows.filter((pl.col("period_type") != "ytd") & (pl.col("period_start") >= first))
         if int(months[SUPPRESSED].sum()) == 1:
-            shown = months.filter(~pl.col(SUPPRESSED)).sort("numerator")
+            # (Of months with the same numerator, the one with the smaller denominator.)
+            shown = months.filter(~pl.col(SUPPRESSED)).sort("numerator", "denominator")
             if not shown.is_empty():
                 hide.add((str(measure), shown["period_start"][0]))
     if not hide:
         return table
+    # (The year to date starts on its first month's day: only the month is hidden.)
     extra = pl.Series(
-        [(m, p) in hide for m, p in zip(table["measure"], table["period_start"], strict=True)]
+        [
+            (m, p) in hide and kind != "ytd"
+            for m, p, kind in zip(
+                table["measure"], table["period_start"], table["period_type"], strict=True
+            )
+        ]
     )
     return table.with_columns((pl.col(SUPPRESSED) | extra).alias(SUPPRESSED))
 
