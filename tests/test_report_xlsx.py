@@ -118,6 +118,14 @@ DURATION = pl.DataFrame(
     }
 )
 TEAMS = pl.DataFrame({"team": ["=North", "South"], "children": [9, 14]})
+# As the builder gives a table with a hidden cell: the column is text, figures and 'c' in it.
+FAMILIES = pl.DataFrame(
+    {
+        "Children of the family on a plan": ["1", "2", "5+"],
+        "Families": ["120", "c", "9"],
+        "Families, %": ["90.2", "c", "6.8"],
+    }
+)
 
 
 def report(*, suppressed: bool = True) -> Report:
@@ -130,7 +138,10 @@ def report(*, suppressed: bool = True) -> Report:
         generated=dt.date(2018, 11, 5),
         suppressed=suppressed,
         measures=(OPEN_2Y, STARTED, CEASED),
-        breakdowns=(Table("Children on a plan by duration", DURATION, "At 31 October 2018."),),
+        breakdowns=(
+            Table("Children on a plan by duration", DURATION, "At 31 October 2018."),
+            Table("Families by the number of their children on a plan", FAMILIES),
+        ),
         lists=(Table("Watchlist by team", TEAMS),),
         watchlist_children=3,
         watchlist_families=2,
@@ -170,6 +181,7 @@ def test_the_sheets(book: Any) -> None:
         "Summary",
         "Measures",
         "Children on a plan by duration",
+        "Families by the number of…",  # 31 characters at most, cut at a word
         "Watchlist by team",
         "Data quality",
         "Data",
@@ -395,6 +407,18 @@ def test_breakdowns_and_lists_one_sheet_each(book: Any) -> None:
     assert teams["A4"].value == "=North" and teams["A4"].data_type == "s"  # text, not a formula
 
 
+def test_figures_that_came_as_text_beside_a_c_are_numbers(book: Any) -> None:
+    rows = list(book["Families by the number of…"].iter_rows(min_row=3, values_only=True))
+    assert rows == [
+        ("Children of the family on a plan", "Families", "Families, %"),
+        ("1", 120, 90.2),  # the labels stay text: '5+' is not a figure
+        ("2", "c", "c"),
+        ("5+", 9, 6.8),
+    ]
+    ws = book["Families by the number of…"]
+    assert ws["B4"].number_format == "0" and ws["C4"].number_format == "0.0"
+
+
 def test_data_quality(book: Any) -> None:
     ws = book["Data quality"]
     facts = {r[0].value: r[1] for r in ws.iter_rows(min_row=3) if r[0].value}
@@ -428,3 +452,54 @@ def test_a_measure_without_months_is_named_and_has_no_chart(tmp_path: Path) -> N
     assert len(charts(path)) == 1
     summary = rows_by_first_cell(openpyxl.load_workbook(path)["Summary"], 5)
     assert [c.value for c in summary["Transfers in"][2:15]] == [None] * 13
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_report_command_writes_the_workbook_with_trends_figures(tmp_path: Path) -> None:
+    """cpmetrics report --out paper.xlsx on the sample: the summary's months and year to date
+    are trend's figures, cell by cell; one chart a measure; in publication mode the workbook
+    has 'c' wherever trend has it, and the figures published are the same."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from cpmetrics.cli import app
+
+    config = ["--config", str(ROOT / "cpmetrics.toml"), "-q"]
+    for publish in ([], ["--suppress"]):
+        path = tmp_path / "paper.xlsx"
+        made = CliRunner().invoke(
+            app, ["report", "--month", "2018-10", "--out", str(path), *publish, *config]
+        )
+        assert made.exit_code == 0, made.stderr
+        trend = CliRunner().invoke(
+            app, ["trend", "--from", "2017-10", "--to", "2018-10", "-f", "csv", *publish, *config]
+        )
+        expected: dict[tuple[str, str], str] = {}
+        labels = {}
+        for row in csv.DictReader(io.StringIO(trend.stdout)):
+            key = "ytd" if row["period_type"] == "ytd" else row["period"]
+            expected[(row["measure"], key)] = row["value"]
+            labels[row["label"]] = row["measure"]
+        ws = openpyxl.load_workbook(path)["Summary"]
+        header = [c.value for c in ws[4]]
+        shown = 0
+        for row in ws.iter_rows(min_row=5, max_row=4 + len(labels)):
+            measure = labels[row[0].value]
+            for heading, cell in zip(header[2:16], row[2:16], strict=True):
+                key = "ytd" if heading == "Year to date" else f"{heading:%Y-%m}"
+                value = cell.value
+                text = (
+                    ""
+                    if value is None
+                    else value
+                    if isinstance(value, str)
+                    else (f"{value:.1f}" if cell.number_format == "0.0" else str(int(value)))
+                )
+                assert text == expected[(measure, key)], (measure, key)
+                shown += 1
+        assert shown == len(labels) * 14
+        assert len(charts(path)) == len(labels)

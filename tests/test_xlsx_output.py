@@ -270,8 +270,11 @@ def test_last_months_workbook_beside_the_extracts_is_not_read(tmp_path: Path) ->
 def test_sheet_names_excel_accepts() -> None:
     taken: set[str] = set()
     assert sheet_name("Duration: bands [D5/D7]?", taken) == "Duration- bands -D5-D7--"
-    assert sheet_name("A" * 40, taken) == "A" * 31
-    assert sheet_name("a" * 40, taken) == "a" * 27 + " (2)"  # unique whatever the case
+    # 31 characters at most, a long title cut at a word
+    assert sheet_name("Lists for managers at 31 October 2018", taken) == "Lists for managers at 31…"
+    assert sheet_name("A" * 40, taken) == "A" * 30 + "…"
+    assert sheet_name("a" * 40, taken) == "a" * 26 + "… (2)"  # unique whatever the case
+    assert all(len(name) <= 31 for name in taken)
 
 
 def test_more_rows_than_a_sheet_holds_is_refused() -> None:

@@ -191,15 +191,24 @@ class Styles:
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:
-    """A name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook."""
+    """A name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook; a
+    long title cut at a word, with an ellipsis."""
     base = wanted.translate(_NOT_IN_NAMES).strip("'") or "Sheet"
-    name, n = base[:31], 1
+    name, n = _cut(base, 31), 1
     while name.lower() in taken:
         n += 1
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _cut(base, 31 - len(suffix)) + suffix
     taken.add(name.lower())
     return name
+
+
+def _cut(text: str, length: int) -> str:
+    if len(text) <= length:
+        return text
+    head = text[: length - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > length // 2 else head).rstrip(" ,;-") + "…"
 
 
 def write_sheet(

@@ -21,6 +21,7 @@ count of 1 to 5 in publication mode, is written as 'c' here too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -429,8 +430,37 @@ def _table(report: Report, table: ReportTable, book: Any, styles: Styles, name: 
     frame = table.table
     rows = [published_row(r) for r in frame.iter_rows(named=True)]
     columns = tuple(c for c in frame.columns if c not in MARKERS)
+    for column in _figures_as_text(rows, columns):
+        for row in rows:
+            row[column] = _number(row[column])
     above = [table.title, table.description] if table.description else [table.title]
     write_sheet(book, styles, Sheet(name, columns, rows), name, title=report.title, above=above)
+
+
+# A figure written as text: a whole number, or one with decimals.
+_FIGURE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _figures_as_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
+    """Columns of figures that came as text because one of them is 'c' (a column of a data
+    frame has one type): every value a figure or 'c', at least one a figure. A column of
+    labels ('1', '2', '5+') has a value that is neither, and stays text."""
+    found = []
+    for column in columns:
+        values = [row[column] for row in rows if row[column] is not None]
+        if (
+            values
+            and all(isinstance(v, str) and (v == MARK or _FIGURE.fullmatch(v)) for v in values)
+            and any(v != MARK for v in values)
+        ):
+            found.append(column)
+    return found
+
+
+def _number(text: str | None) -> int | float | str | None:
+    if text is None or text == MARK:
+        return text
+    return float(text) if "." in text else int(text)
 
 
 def _quality(report: Report, ws: Any, styles: Styles) -> None:
