@@ -21,7 +21,12 @@ from cpmetrics.config import Settings, load_settings
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
-from cpmetrics.guard import DEFAULT_MAX_EXCLUDED_PCT, column_alarms, exclusion_alarms
+from cpmetrics.guard import (
+    DEFAULT_MAX_EXCLUDED_PCT,
+    column_alarms,
+    exclusion_alarms,
+    linked_alarms,
+)
 from cpmetrics.periods import Period
 from cpmetrics.reference import (
     Comparison,
@@ -34,6 +39,7 @@ from cpmetrics.render import Format
 from cpmetrics.suppress import suppress, suppress_groups
 from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
+from cpmetrics.visits import VisitInterval
 
 Notify = Callable[[str], None] | None
 PeriodChoice = Callable[[dt.date], Period]  # a period named 'latest', given the extract date
@@ -53,6 +59,8 @@ class CommandSettings:
     date_order: DateOrder | None = None
     sheet: str | None = None
     max_excluded_pct: float = DEFAULT_MAX_EXCLUDED_PCT
+    reviews: tuple[Path, ...] = ()  # review records beside the plans (files or folders)
+    visits: tuple[Path, ...] = ()
 
     @classmethod
     def resolve(
@@ -70,6 +78,9 @@ class CommandSettings:
         date_order: str | None = None,
         sheet: str | None = None,
         max_excluded_pct: float | None = None,
+        reviews: list[Path] | None = None,
+        visits: list[Path] | None = None,
+        visit_interval: str | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
         given = input or settings.input
@@ -110,6 +121,7 @@ class CommandSettings:
             duration_days=settings.duration_days if duration_days is None else duration_days,
             transfer_in=tuple(settings.transfer_in),
             transfer_out=tuple(settings.transfer_out),
+            visit_interval=VisitInterval.parse(visit_interval or settings.visit_interval),
         )
         return cls(
             input=path,
@@ -123,7 +135,15 @@ class CommandSettings:
             max_excluded_pct=settings.max_excluded_pct
             if max_excluded_pct is None
             else max_excluded_pct,
+            reviews=_paths(reviews, settings.reviews),
+            visits=_paths(visits, settings.visits),
         )
+
+
+def _paths(given: list[Path] | None, configured: Path | list[Path] | None) -> tuple[Path, ...]:
+    """Files from the command line, else from the config."""
+    chosen = given or configured
+    return tuple([chosen] if isinstance(chosen, Path) else chosen or [])
 
 
 # Settings that describe one extract and its authority, rather than how to compute.
@@ -202,6 +222,8 @@ def load(request: CommandSettings) -> Validated:
         date_order=request.date_order,
         sheet=request.sheet,
         open_markers=request.settings.open_markers,
+        reviews=request.reviews,
+        visits=request.visits,
     )
 
 
@@ -222,7 +244,7 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     report = loaded.report
     if notify:
         if request.extract_date is None and report.extract_date_known:
-            several = len(report.sources) > 1
+            several = len(report.plan_sources) > 1
             notify(
                 f"extract date {report.extract_date}: the census ReferenceDate in the "
                 + ("latest file" if several else "file")
@@ -254,6 +276,7 @@ def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
             open_plans=loaded.timeline[s.END_DATE].null_count(),
         ),
         *column_alarms(loaded.report, request.options),
+        *linked_alarms(loaded.report, request.max_excluded_pct),
     ]
 
 

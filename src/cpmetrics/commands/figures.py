@@ -22,11 +22,14 @@ from cpmetrics.commands.common import (
     ReferenceOpt,
     RepeatRuleOpt,
     RepeatWithinOpt,
+    ReviewsOpt,
     RollingOpt,
     SheetOpt,
     StrictOpt,
     SuppressOpt,
     ToOpt,
+    VisitIntervalOpt,
+    VisitsOpt,
     YearOpt,
     YtdOpt,
     choose_format,
@@ -65,6 +68,9 @@ def compute(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
@@ -89,6 +95,9 @@ def compute(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     result, title, alarms = run_compute(
@@ -129,6 +138,9 @@ def trend(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Every measure for every month (or quarter, year) in a range, with the change from the
@@ -158,6 +170,9 @@ def trend(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     if wide and chosen is Format.table:
