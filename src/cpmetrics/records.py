@@ -127,8 +127,14 @@ def _visit_dues(facts: pl.DataFrame, interval: VisitInterval) -> pl.Series:
     calendar = calendar_for(interval, [visits[s.VISIT_LIST]])
     if calendar is None:
         return pl.Series(VISIT_DUES, [None] * facts.height, dtype=pl.List(pl.Date))
-    dues = visits.select("_i", calendar.due_of(pl.col(s.VISIT_LIST)).alias(VISIT_DUES))
-    return dues.group_by("_i", maintain_order=True).agg(VISIT_DUES)[VISIT_DUES]
+    dues = visits.drop_nulls(s.VISIT_LIST).select(
+        "_i", calendar.due_of(pl.col(s.VISIT_LIST)).alias(VISIT_DUES)
+    )
+    # (Every plan keeps its place: one with no visits gets an empty list.)
+    per_plan = dues.group_by("_i").agg(VISIT_DUES)
+    every = pl.DataFrame({"_i": pl.int_range(facts.height, eager=True)})
+    joined = every.join(per_plan, on="_i", how="left", maintain_order="left")
+    return joined[VISIT_DUES].fill_null(pl.lit([], pl.List(pl.Date)))
 
 
 def within(facts: pl.DataFrame, period: Period) -> pl.DataFrame:

@@ -433,12 +433,21 @@ def write_findings(report: ValidationReport, fmt: Format, stream: TextIO, *, lim
     """Findings as CSV/JSON (all, with the file named on each) or a table for people."""
     # The file's own heading beside the canonical name: analysts look for their column.
     headers = {canonical: header for header, canonical in report.columns.items()}
+    plan_heading = pl.col("column").replace_strict(
+        headers, default=pl.col("column"), return_dtype=pl.String
+    )
+    # A reviews or visits file's findings: that file's own headings.
+    first = len(report.plan_sources)
+    linked = {
+        f"{i}:{canonical}": header
+        for i, records in enumerate(report.linked, start=first)
+        for header, canonical in records.columns.items()
+    }
+    heading = pl.format("{}:{}", pl.col("_file"), pl.col("column")).replace_strict(
+        linked, default=plan_heading, return_dtype=pl.String
+    )
     findings = report.findings.select(
-        report.file_names().alias("file"),
-        *FINDING_COLUMNS,
-        pl.col("column")
-        .replace_strict(headers, default=pl.col("column"), return_dtype=pl.String)
-        .alias("header"),
+        report.file_names().alias("file"), *FINDING_COLUMNS, heading.alias("header")
     )
     if fmt is Format.csv:
         from cpmetrics.render.csv import write_csv
@@ -609,20 +618,27 @@ def run_overdue(
     strict: bool = False,
     notify: Notify = None,
 ) -> tuple[pl.DataFrame, str, list[str]]:
-    """Children whose next review is overdue on ``on`` (default: the extract date), or falls
-    due within ``within`` of it."""
+    """Children whose next review or visit is overdue on ``on`` (default: the extract date),
+    or falls due within ``within`` of it."""
     from cpmetrics.lists import overdue
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
-    if loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
+    reviews = bool(facts[s.REVIEW_LIST].list.len().sum()) or s.defined(facts, s.LATEST_REVIEW)
+    if not reviews and not s.defined(facts, s.VISITS):
         raise DataError(
-            f"{loaded.report.source}: no review dates (a CIN census return's CPPreviewDate, "
-            "or a review_dates column): nothing to say is overdue"
+            f"{loaded.report.source}: no reviews or visits (a CIN census return's "
+            "CPPreviewDate, a review_dates column, Annex A's latest review or visit, or "
+            "--reviews / --visits files): nothing to say is overdue"
         )
     day = on or _known_extract_date(loaded)
     table = overdue(facts, day, within=within)
-    late = int((table["days_overdue"] > 0).sum())
-    soon = f", {table.height - late:,} more due by {day + within}" if within is not None else ""
-    _tell([f"{late:,} children with a review overdue on {day}{soon}"], notify)
+    late = table.filter(pl.col("days_overdue") > 0)
+    counts = [
+        f"{int((late['what'] == what).sum()):,} {what}s overdue"
+        for what in ("review", "visit")
+        if (what == "review" and reviews) or (what == "visit" and s.defined(facts, s.VISITS))
+    ]
+    soon = f", {table.height - late.height:,} more due by {day + within}" if within else ""
+    _tell([f"on {day}: {', '.join(counts)}{soon}"], notify)
     alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [Period(day, day, str(day))])]
-    return table, f"Reviews overdue on {day}", alarms
+    return table, f"Reviews and visits overdue on {day}", alarms

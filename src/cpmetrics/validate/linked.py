@@ -223,7 +223,11 @@ def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.D
             "8841" if kind == "reviews" else "visit-outside-plan",
             pl.col("_plan").is_not_null() & ((date <= start) if kind == "reviews" else ~inside),
             s.RECORD_DATE,
-            pl.format("dated outside its plan ({} to {})", start, end.cast(pl.String)),
+            pl.format("on or before its plan's start {}", start)
+            if kind == "reviews"
+            else pl.format(
+                "dated outside its plan ({} to {})", start, end.cast(pl.String).fill_null("open")
+            ),
         ),
     ]
     return matched, findings_for(matched, checks)
