@@ -363,8 +363,14 @@ def _visits(ordered: pl.DataFrame, options: Options) -> list[pl.Expr]:
     visited = ordered[s.VISIT_LIST].explode()
     calendar = calendar_for(options.visit_interval, [ordered[s.START_DATE], visited])
     assert calendar is not None  # there are plans, so there are start dates
+    # Seen alone at the latest visit only (Annex A) says nothing of a period's visits.
+    latest_only = ordered.get_column(s.VISITS_LATEST_ONLY, default=pl.Series([False])).all()
     return [
-        *(pl.col(c) for c in _VISIT_COLUMNS if c in ordered.columns),
+        *(
+            pl.col(c)
+            for c in _VISIT_COLUMNS
+            if c in ordered.columns and not (c == s.SEEN_ALONE_LIST and latest_only)
+        ),
         calendar.due_from(pl.col(s.START_DATE)).alias(s.VISIT_FROM),
     ]
 

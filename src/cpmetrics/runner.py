@@ -301,10 +301,17 @@ def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -
 
 
 def _data_dates(loaded: Validated) -> tuple[dt.date, dt.date]:
-    """The first start and the last date (start or end) among the plans used."""
-    first, last = loaded.timeline.select(
-        pl.col(s.START_DATE).min().alias("first"),
-        pl.max_horizontal(pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()).alias("last"),
+    """The first start and the last date among the plans used (start, end, and the dates of
+    their reviews and visits)."""
+    timeline = loaded.timeline
+    dates = [pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()]
+    if s.VISIT_LIST in timeline.columns:
+        dates.append(pl.col(s.VISIT_LIST).explode().max())
+    if s.LATEST_REVIEW in timeline.columns:
+        dates.append(pl.col(s.LATEST_REVIEW).max())
+    dates.append(pl.lit(loaded.plans[s.REVIEW_LIST].explode().max(), pl.Date))
+    first, last = timeline.select(
+        pl.col(s.START_DATE).min().alias("first"), pl.max_horizontal(dates).alias("last")
     ).row(0)
     return first, last
 

@@ -155,7 +155,8 @@ _NO = ("no", "n", "false", "f", "0")
 
 
 def yes_no(text: pl.Expr) -> pl.Expr:
-    """'Yes'/'No' as exports write it (Y, N, True, 1, 0, any case) as a boolean; anything else
-    (blank, 'Not recorded', 'Unknown') as null: not recorded."""
-    word = text.str.strip_chars().str.to_lowercase()
+    """'Yes'/'No' as exports write it (Y, N, True, 1, 0, any case; Annex A's list labels
+    'a) Yes', 'b) No') as a boolean; anything else (blank, 'Not recorded', 'Unknown') as null:
+    not recorded."""
+    word = text.str.strip_chars().str.to_lowercase().str.replace(r"^[a-z]\)\s*", "")
     return pl.when(word.is_in(_YES)).then(True).when(word.is_in(_NO)).then(False)
