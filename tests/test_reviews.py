@@ -157,7 +157,7 @@ def test_the_census_returns_review_dates(tmp_path: Path) -> None:
     # A: due 1 Sep 2018 (held that day), then 1 Mar 2019 (held 20 Feb): next 20 Aug 2019.
     assert (
         "reviews held: 2018-09-01 (due 2018-09-01), 2019-02-20 (due 2019-03-01); "
-        "next due 2019-08-20\"" in explained.stdout
+        'next due 2019-08-20"' in explained.stdout
     )
     # B: due 1 Sep 2018, held 20 Sep: the first missed.
     assert (
