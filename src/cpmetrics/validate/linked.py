@@ -96,12 +96,17 @@ def _check(
         *(text(c).alias(RAW + c) for c in columns),
     )
     order = date_order or _order(frame[RAW + s.RECORD_DATE], raw.source)
+    # Millions of visits on a few thousand days: each distinct value is read once.
     frame = frame.with_columns(
         pl.col(RAW + s.CHILD_ID).alias(s.CHILD_ID),
         pl.col(RAW + s.PLAN_ID).alias(s.PLAN_ID),
-        parse_date(pl.col(RAW + s.RECORD_DATE), order).alias(s.RECORD_DATE),
-        yes_no(pl.col(RAW + s.SEEN)).alias(s.SEEN),
-        yes_no(pl.col(RAW + s.LATEST_SEEN_ALONE)).alias(s.LATEST_SEEN_ALONE),
+        _each_distinct(frame, RAW + s.RECORD_DATE, parse_date(pl.col("_t"), order), pl.Date).alias(
+            s.RECORD_DATE
+        ),
+        _each_distinct(frame, RAW + s.SEEN, yes_no(pl.col("_t")), pl.Boolean).alias(s.SEEN),
+        _each_distinct(frame, RAW + s.LATEST_SEEN_ALONE, yes_no(pl.col("_t")), pl.Boolean).alias(
+            s.LATEST_SEEN_ALONE
+        ),
     )
     date = pl.col(s.RECORD_DATE)
     blank_row = pl.all_horizontal(pl.col(RAW + c).is_null() for c in columns)
@@ -134,9 +139,7 @@ def _check(
     left_out = findings.select(ROW).unique()
     kept = matched.join(left_out, on=ROW, how="anti")
     # The same review (visit) of the same plan on the same day, twice: counted once.
-    twice = kept.filter(pl.struct("_plan", s.RECORD_DATE).is_duplicated()).filter(
-        ~pl.struct("_plan", s.RECORD_DATE).is_first_distinct()
-    )
+    twice = kept.filter(pl.int_range(pl.len()).over("_plan", s.RECORD_DATE) > 0)
     duplicate = findings_for(
         frame.join(twice.select(ROW), on=ROW, how="semi"),
         [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
@@ -176,6 +179,16 @@ def _check(
     )
     # Findings carry a row number unique across files: this file's rows after the plans'.
     return _Records(kept, all_findings, summary)
+
+
+def _each_distinct(
+    frame: pl.DataFrame, column: str, read: pl.Expr, dtype: pl.DataType | type[pl.DataType]
+) -> pl.Expr:
+    """``read`` (an expression of the text ``_t``) of each distinct value of ``column``,
+    looked up for every row."""
+    texts = frame.select(pl.col(column).drop_nulls().unique().alias("_t"))
+    found = texts.select("_t", read.alias("_v"))
+    return pl.col(column).replace_strict(found["_t"], found["_v"], default=None, return_dtype=dtype)
 
 
 def _order(dates: pl.Series, source: str) -> DateOrder | None:
