@@ -85,7 +85,7 @@ def test_no_spelling_means_two_columns() -> None:
 
 
 def test_unrelated_headings_are_not_taken() -> None:
-    found, _ = match_columns(["Allocated Team", "Date of latest review conference", "Age"])
+    found, _ = match_columns(["Allocated Team", "Legal status", "Age"])
     assert found == {}
 
 

@@ -154,8 +154,16 @@ def test_the_census_returns_review_dates(tmp_path: Path) -> None:
     )
     assert explained.exit_code == 0, explained.stderr
     assert "reviews_in_time_pct, 2019-03: 1 of 2 (2 records)" in explained.stderr
-    assert "2 review(s) held by then; reviews in time until 2019-08-20" in explained.stdout
-    assert "1 review(s) held by then; reviews in time until 2018-09-01" in explained.stdout
+    # A: due 1 Sep 2018 (held that day), then 1 Mar 2019 (held 20 Feb): next 20 Aug 2019.
+    assert (
+        "reviews held: 2018-09-01 (due 2018-09-01), 2019-02-20 (due 2019-03-01); "
+        'next due 2019-08-20"' in explained.stdout
+    )
+    # B: due 1 Sep 2018, held 20 Sep: the first missed.
+    assert (
+        "reviews held: 2018-09-20 (due 2018-09-01); next due 2019-03-20; "
+        "first missed: the review due 2018-09-01 was held on 2018-09-20" in explained.stdout
+    )
 
 
 OVERDUE = """child_id,family_id,start_date,end_date,review_dates
@@ -181,7 +189,7 @@ def test_overdue_reviews_worked_by_hand(tmp_path: Path) -> None:
         "B,F1,2018-06-10,review,,2018-09-10,51",
         "A,F1,2018-01-15,review,2018-04-15,2018-10-15,16",
     ]
-    assert "2 children with a review overdue on 2018-10-31" in late.stderr
+    assert "on 2018-10-31: 2 reviews overdue" in late.stderr
     soon = CliRunner().invoke(app, [*base, "--within", "8w", "-f", "csv"])
     assert [line.split(",")[0] for line in soon.stdout.splitlines()[1:]] == ["B", "A", "C"]
     assert soon.stdout.splitlines()[-1].endswith(",2018-12-20,-50")
@@ -191,7 +199,7 @@ def test_overdue_needs_review_dates(tmp_path: Path) -> None:
     path = tmp_path / "plans.csv"
     path.write_text("child_id,start_date,end_date\nA,2018-01-15,\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["overdue", str(path), "--extract-date", "2019-03-31"])
-    assert result.exit_code == 1 and "no review dates" in result.stderr
+    assert result.exit_code == 1 and "no reviews or visits" in result.stderr
 
 
 def test_review_dates_read_in_the_files_order_and_unreadable_ones_reported(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -129,3 +130,18 @@ def test_the_duplicated_plan_is_flagged_as_a_duplicate_row() -> None:
     assert findings.select("rule", "line", "message").rows() == [
         ("duplicate-row", 65, "same as line 55")
     ]
+
+
+def test_census_review_dates_are_matched_to_their_plan_for_d6() -> None:
+    """The 2024 sample's plan (17 Feb 2022 to 14 Mar 2023) has one review, 15 Feb 2023: its
+    first review was due 17 May 2022, so it was late, and the plan was out of time from
+    18 May 2022. At 31 December 2022 it is in the D6 denominator and not the numerator; at
+    30 April 2022 it has not had 3 months on the plan."""
+    from cpmetrics.api import compute_periods, load_plans
+    from cpmetrics.periods import parse_month
+
+    loaded = load_plans(CENSUS_2024)
+    assert loaded.timeline["review_deadline"].to_list() == [dt.date(2022, 5, 17)]
+    table = compute_periods(loaded, [parse_month("2022-12"), parse_month("2022-04")]).table
+    d6 = table.filter(pl.col("measure") == "reviews_in_time_pct")
+    assert d6.select("numerator", "denominator").rows() == [(0, 1), (0, 0)]

@@ -33,6 +33,8 @@ def load_plans(
     date_order: DateOrder | None = None,
     sheet: str | None = None,
     open_markers: Sequence[str] = (),
+    reviews: str | Path | Sequence[str | Path] = (),
+    visits: str | Path | Sequence[str | Path] = (),
 ) -> Validated:
     """Read and validate an extract: clean plan rows plus the findings report.
 
@@ -42,7 +44,8 @@ def load_plans(
     census file states, else today. ``date_order`` ('dmy' or 'mdy') settles numeric dates such
     as 03/04/2018 when the file's own dates cannot; ``sheet`` picks the worksheet of an Excel
     workbook. ``open_markers`` are read as blank besides NULL, N/A and the like; ISO dates
-    among them mark an open plan's end date.
+    among them mark an open plan's end date. ``reviews`` and ``visits``: files (or folders)
+    of review conferences and visits, matched to the plans (validate/linked.py).
     """
     raws = [read_extract(p, sheet=sheet, columns=columns) for p in extract_files(path)]
     validated = validate_extracts(
@@ -53,7 +56,21 @@ def load_plans(
         open_markers=open_markers,
     )
     known = extract_date is not None or any(raw.stated_date() for raw in raws)
-    return replace(validated, report=replace(validated.report, extract_date_known=known))
+    validated = replace(validated, report=replace(validated.report, extract_date_known=known))
+    from cpmetrics.validate.linked import add_linked
+
+    for kind, given in (("reviews", reviews), ("visits", visits)):
+        if isinstance(given, str | Path) or given:
+            # (A workbook's sheet is found by its headings: --sheet names the plans' sheet.)
+            records = [read_extract(p) for p in extract_files(given)]
+            validated = add_linked(
+                validated,
+                "reviews" if kind == "reviews" else "visits",
+                records,
+                extract_date=validated.report.extract_date or dt.date.today(),
+                date_order=date_order,
+            )
+    return validated
 
 
 def extract_files(path: str | Path | Sequence[str | Path]) -> list[Path]:

@@ -96,6 +96,12 @@ def breakdown(
         parts = [(measure, "family size", size, FAMILY_SIZES) for measure in measures]
     else:
         flagged = r.with_column(flagged, by, others, headings or {}, alias="_by")
+        # (By team or worker: the practice measures too, where the extract has them.)
+        practice = [
+            m
+            for m in ("reviews_in_time_pct", "review_not_overdue_pct", "visits_in_time_pct")
+            if s.defined(flagged, BY_ID[m].needs)
+        ]
         parts = [
             (measure, by, pl.col("_by").fill_null(NOT_RECORDED), ())
             for measure in (
@@ -104,6 +110,7 @@ def breakdown(
                 "plans_started",
                 "repeat_plan_pct",
                 "plans_ended",
+                *practice,
             )
         ]
     tables = [_grouped(flagged, period, *part) for part in parts]

@@ -28,6 +28,17 @@ class Settings(BaseModel):
     input: Path | list[Path] | None = Field(
         None, description="the plan extract to read when none is given: a file, a folder, or a list"
     )
+    reviews: Path | list[Path] | None = Field(
+        None, description="review conference records, beside the plans: a file, folder or list"
+    )
+    visits: Path | list[Path] | None = Field(
+        None, description="visit records, beside the plans: a file, folder or list"
+    )
+    visit_interval: str = Field(
+        "10 working days",
+        description="how often a child on a plan must be seen: '10 working days', "
+        "'20 working days', '4 weeks', 'month'",
+    )
     population: int | None = Field(
         None, gt=0, le=1_000_000_000, description="children aged 0-17, one figure"
     )
@@ -82,6 +93,18 @@ class Settings(BaseModel):
                 raise ValueError(f"population for {year} must be from 1 to 1,000,000,000")
         return value
 
+    @field_validator("visit_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        from cpmetrics.errors import UsageError
+        from cpmetrics.visits import VisitInterval
+
+        try:
+            VisitInterval.parse(value)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @field_validator("targets")
     @classmethod
     def _known_measures(cls, value: dict[str, Target]) -> dict[str, Target]:
@@ -129,10 +152,12 @@ def load_settings(path: Path | None = None, *, cwd: Path | None = None) -> Setti
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: " + "; ".join(_describe(e) for e in exc.errors())) from None
-    if isinstance(settings.input, Path):
-        settings = settings.model_copy(update={"input": path.parent / settings.input})
-    elif settings.input is not None:
-        settings = settings.model_copy(update={"input": [path.parent / p for p in settings.input]})
+    for key in ("input", "reviews", "visits"):
+        given = getattr(settings, key)
+        if isinstance(given, Path):
+            settings = settings.model_copy(update={key: path.parent / given})
+        elif given is not None:
+            settings = settings.model_copy(update={key: [path.parent / p for p in given]})
     if settings.reference:
         paths = [p if p.is_absolute() else path.parent / p for p in settings.reference]
         settings = settings.model_copy(update={"reference": paths})

@@ -21,7 +21,15 @@ from cpmetrics.intervals import merged, open_on
 from cpmetrics.keys import child_key
 from cpmetrics.measures import BY_ID, MEASURES
 from cpmetrics.periods import Period, reporting_year_end
-from cpmetrics.reviews import DEADLINE, REVIEWS, deadlines, due_from, with_review_list
+from cpmetrics.reviews import (
+    DEADLINE,
+    REVIEWS,
+    deadlines,
+    due_from,
+    next_review_due,
+    with_review_list,
+)
+from cpmetrics.visits import DEFAULT_INTERVAL, VisitInterval, calendar_for
 
 RepeatRule = Literal["either", "history", "count", "within"]
 RESULT_COLUMNS = {
@@ -51,6 +59,10 @@ class Options:
     # reason that mentions a transfer.
     transfer_in: tuple[str, ...] = ()
     transfer_out: tuple[str, ...] = ()
+    # How often a child on a plan must be seen (visits.py): '10 working days' by default.
+    visit_interval: VisitInterval = field(
+        default_factory=lambda: VisitInterval.parse(DEFAULT_INTERVAL)
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ def compute_each(
         {p.end for periods in groups for p in periods}
         | {p.start - dt.timedelta(days=1) for periods in groups for p in periods}
     )
-    snapshot = dict(zip(days, snapshot_counts(prepared, days), strict=True))
+    snapshot = dict(zip(days, snapshot_counts(prepared, days, options), strict=True))
     return [_result(prepared, list(periods), snapshot, options, population) for periods in groups]
 
 
@@ -126,6 +138,7 @@ def _result(
     # A family measure is defined only where the extract has family ids: absent, never 0.
     defined = [m for m in MEASURES if not m.needs or _has(prepared, m.needs)]
     rows = []
+    known_from = _known_from(prepared)
     for i, period in enumerate(periods):
         pop, _ = population.for_reference_date(period.end)
         at, before = snapshot[period.end], snapshot[period.start - dt.timedelta(days=1)]
@@ -147,11 +160,21 @@ def _result(
             "families_on_plan": (at.families, None),
             "families_open_2y_plus": (at.families_2y, None),
             "reviews_in_time_pct": (at.reviews_in_time, at.reviews_due),
+            "review_not_overdue_pct": (at.reviews_not_overdue, at.latest_reviews_due),
+            "visits_in_time_pct": (at.visits_in_time, at.visits_due),
+            "visits_seen_alone_pct": (f["seen_alone"], f["seen_alone_known"]),
             "transfers_in": (f["transfers_in"], None),
             "transfers_out": (f["transfers_out"], None),
         }
         for measure in defined:
             numerator, denominator = figures[measure.id]
+            since = known_from.get(measure.id)
+            if since is not None and period.end < since:
+                # Only the latest review or visit is known: nothing before it can be counted.
+                unknown: dict[str, Any] = {"measure": measure.id, "label": measure.label}
+                unknown |= {"period_start": period.start, "period_end": period.end}
+                rows.append(unknown | {"unit": measure.unit})
+                continue
             rows.append(
                 {
                     "measure": measure.id,
@@ -188,6 +211,23 @@ def _transfer(reason: pl.Expr, values: Sequence[str], direction: str) -> pl.Expr
 def _has(prepared: pl.DataFrame, column: str) -> bool:
     """Whether the plans carry what a measure needing ``column`` needs (schema.defined)."""
     return s.defined(prepared, column)
+
+
+def _known_from(prepared: pl.DataFrame) -> dict[str, dt.date]:
+    """The measures counted from each plan's latest review or visit only (Annex A), and the
+    first reference date they can be counted at: the latest such date in the extract. Before
+    it, a child's review or visit then is unknown (their latest came after)."""
+    out: dict[str, dt.date] = {}
+    if s.LATEST_REVIEW in prepared.columns:
+        latest = prepared[s.LATEST_REVIEW].max()
+        if isinstance(latest, dt.date):
+            out["review_not_overdue_pct"] = latest
+    if s.VISITS_LATEST_ONLY in prepared.columns:
+        only = prepared.filter(pl.col(s.VISITS_LATEST_ONLY).fill_null(False))
+        latest = only[s.VISIT_LIST].explode().max()
+        if isinstance(latest, dt.date):
+            out["visits_in_time_pct"] = latest
+    return out
 
 
 def _as_dates(plans: pl.DataFrame) -> pl.DataFrame:
@@ -256,8 +296,10 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     family = plans.get_column(s.FAMILY_ID, default=None)
     if s.FAMILY_KEY not in plans.columns and family is not None and family.drop_nulls().len():
         plans = plans.with_columns(child_key(plans[s.FAMILY_ID]).alias(s.FAMILY_KEY))
-    # Carried along for the family measures, D6, and for finding each plan's record again.
-    columns += [c for c in (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS) if c in plans.columns]
+    # Carried along for the family measures, D6, and for finding each plan's record again;
+    # visits and Annex A's latest review where the extract has them.
+    carried = (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS, s.LATEST_REVIEW, *_VISIT_COLUMNS)
+    columns += [c for c in carried if c in plans.columns and _given(plans[c])]
     # Transfers, where the extract gives reasons.
     columns += [
         _transfer(pl.col(reason), values, direction).alias(flag)
@@ -279,19 +321,18 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
     previous_end = pl.col("_previous_end")
     within = history & (start <= previous_end.dt.offset_by(f"{options.repeat_within_months}mo"))
     repeat = {"either": history | count, "history": history, "count": count, "within": within}
-    reviews: list[pl.Expr] = (
-        [
-            pl.col(DEADLINE),
-            pl.col(REVIEWS),
-            pl.lit(due_from(ordered[s.START_DATE])).alias("review_from"),
-        ]
-        if DEADLINE in ordered.columns
-        else []
-    )
+    reviews: list[pl.Expr] = [
+        pl.col(c) for c in (DEADLINE, REVIEWS, s.LATEST_REVIEW) if c in ordered.columns
+    ]
+    if DEADLINE in ordered.columns or s.LATEST_REVIEW in ordered.columns:
+        reviews.append(pl.lit(due_from(ordered[s.START_DATE])).alias("review_from"))
+    if s.LATEST_REVIEW in ordered.columns:
+        reviews.append(next_review_due(ordered[s.START_DATE], ordered[s.LATEST_REVIEW]))
     return ordered.select(
         s.CHILD_KEY,
         *[c for c in (s.FAMILY_KEY, s.ROW) if c in ordered.columns],
         *reviews,
+        *_visits(ordered, options),
         *[c for c in (s.TRANSFER_IN, s.TRANSFER_OUT) if c in ordered.columns],
         s.START_DATE,
         s.END_DATE,
@@ -303,6 +344,35 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         pl.when(pl.col("_prev").is_not_null()).then(count).alias("repeat_count"),
         (start < earlier_end).fill_null(False).alias("overlaps"),
     )
+
+
+_VISIT_COLUMNS = (s.VISIT_LIST, s.SEEN_ALONE_LIST, s.VISITS_LATEST_ONLY)
+
+
+def _given(column: pl.Series) -> bool:
+    """Whether a column of the plans holds anything: a list column, a value in some list."""
+    if isinstance(column.dtype, pl.List):
+        return bool(column.list.drop_nulls().list.len().sum())
+    return column.null_count() < column.len()
+
+
+def _visits(ordered: pl.DataFrame, options: Options) -> list[pl.Expr]:
+    """The visit columns, and from when each plan is due a visit (visits.py)."""
+    if s.VISIT_LIST not in ordered.columns:
+        return []
+    visited = ordered[s.VISIT_LIST].explode()
+    calendar = calendar_for(options.visit_interval, [ordered[s.START_DATE], visited])
+    assert calendar is not None  # there are plans, so there are start dates
+    # Seen alone at the latest visit only (Annex A) says nothing of a period's visits.
+    latest_only = ordered.get_column(s.VISITS_LATEST_ONLY, default=pl.Series([False])).all()
+    return [
+        *(
+            pl.col(c)
+            for c in _VISIT_COLUMNS
+            if c in ordered.columns and not (c == s.SEEN_ALONE_LIST and latest_only)
+        ),
+        calendar.due_from(pl.col(s.START_DATE)).alias(s.VISIT_FROM),
+    ]
 
 
 # Above this many days between the earliest and latest date, a per-day table is not worth it.
@@ -342,6 +412,9 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
         s.FAMILY_KEY: pl.UInt64,
         "review_from": pl.Date,
         DEADLINE: pl.Date,
+        s.VISIT_FROM: pl.Date,
+        s.NEXT_REVIEW_DUE: pl.Date,
+        s.CHILD_KEY: pl.UInt32,
     }
     prepared = prepared.with_columns(
         pl.lit(None, dtype).alias(c) for c, dtype in extra.items() if c not in prepared.columns
@@ -364,8 +437,8 @@ def current_plan_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     day, a repeat, then the larger family key, then the later review deadline (none: first).
     Never the order of the rows, which must change nothing. ``records.at_period`` sorts by
     the same columns. ``row``: a spell's (start, end, two_years, is_repeat, family,
-    review_from, review_deadline)."""
-    start, _, _, is_repeat, family, _, deadline = row
+    review_from, review_deadline, ...)."""
+    start, _, _, is_repeat, family, _, deadline, *_ = row
     return (
         start,
         is_repeat,
@@ -384,10 +457,15 @@ def _untangle(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         if covering:
             current = max(covering, key=current_plan_order)
             until = cuts[i + 1] if i + 1 < len(cuts) else None
-            # The piece reaches 2 years, and is due a review, no earlier than it begins.
-            begin, family, due, deadline = current[3], current[4], current[5], current[6]
+            # The piece reaches 2 years, and is due a review or a visit, no earlier than it
+            # begins.
+            begin, family, due, deadline, visit_from, next_due, child = current[3:]
             due = None if due is None else max(due, at)
-            out.append((at, until, max(current[2], at), begin, family, due, deadline))
+            visit_from = None if visit_from is None else max(visit_from, at)
+            two_years = max(current[2], at)
+            out.append(
+                (at, until, two_years, begin, family, due, deadline, visit_from, next_due, child)
+            )
     return out
 
 
@@ -404,9 +482,15 @@ class Snapshot:
     families_2y: int = 0
     reviews_due: int = 0  # children whose current plan is due its reviews (D6 denominator)
     reviews_in_time: int = 0
+    latest_reviews_due: int = 0  # the same, where only the latest review is known (Annex A)
+    reviews_not_overdue: int = 0
+    visits_due: int = 0  # children on a plan for at least the visit interval
+    visits_in_time: int = 0
 
 
-def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) -> list[Snapshot]:
+def snapshot_counts(
+    prepared: pl.DataFrame, reference_dates: Sequence[dt.date], options: Options | None = None
+) -> list[Snapshot]:
     """What is open on each reference date, counted by binary search over sorted dates."""
     pieces = spells(prepared)
     end, two = pl.col(s.END_DATE), pl.col("two_years")
@@ -425,14 +509,26 @@ def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) 
         "children_2y": open_in(reaching),
         "children_repeat": open_in(repeats),
     }
-    if pieces[DEADLINE].null_count() < pieces.height:
-        # D6: from the first date the plan is due reviews; in time until its deadline.
+    for deadline, names in (
+        (DEADLINE, ("reviews_due", "reviews_in_time")),  # D6
+        (s.NEXT_REVIEW_DUE, ("latest_reviews_due", "reviews_not_overdue")),  # Annex A
+    ):
+        if pieces[deadline].null_count() == pieces.height:
+            continue
+        # From the first date the plan is due reviews; in time until its deadline.
         due_from_ = pl.col("review_from")
         due = pieces.filter(due_from_.is_not_null() & (end.is_null() | (due_from_ < end)))
-        until = pl.min_horizontal(end, pl.col(DEADLINE).dt.offset_by("1d"))
+        until = pl.min_horizontal(end, pl.col(deadline).dt.offset_by("1d"))
         in_time = due.filter(due_from_ < until).with_columns(until.alias(s.END_DATE))
-        counts["reviews_due"] = open_in(due.with_columns(due_from_.alias(s.START_DATE)))
-        counts["reviews_in_time"] = open_in(in_time.with_columns(due_from_.alias(s.START_DATE)))
+        counts[names[0]] = open_in(due.with_columns(due_from_.alias(s.START_DATE)))
+        counts[names[1]] = open_in(in_time.with_columns(due_from_.alias(s.START_DATE)))
+    if pieces[s.VISIT_FROM].null_count() < pieces.height:
+        visit_from = pl.col(s.VISIT_FROM)
+        due = pieces.filter(visit_from.is_not_null() & (end.is_null() | (visit_from < end)))
+        due = due.with_columns(visit_from.alias(s.START_DATE))
+        counts["visits_due"] = open_in(due)
+        seen = _seen_in_time(prepared, due, (options or Options()).visit_interval)
+        counts["visits_in_time"] = open_in(seen)
     if pieces[s.FAMILY_KEY].null_count() < pieces.height:
         with_family = pl.col(s.FAMILY_KEY).is_not_null()
         for name, frame in (("families", pieces), ("families_2y", reaching)):
@@ -443,6 +539,42 @@ def snapshot_counts(prepared: pl.DataFrame, reference_dates: Sequence[dt.date]) 
         Snapshot(**{name: values[i] for name, values in counts.items()})
         for i in range(len(reference_dates))
     ]
+
+
+def _seen_in_time(
+    prepared: pl.DataFrame, due: pl.DataFrame, interval: VisitInterval
+) -> pl.DataFrame:
+    """The parts of the spells in ``due`` (each from when its plan is due a visit) during
+    which the child's latest visit is not yet overdue: a visit on v covers the days from v to
+    its due date, due(v) (visits.py); a child's visits are merged, then laid over its spells."""
+    visits = (
+        prepared.select(s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"))
+        .explode("_v")
+        .drop_nulls()
+        .unique()
+    )
+    calendar = calendar_for(interval, [visits["_v"]])
+    if calendar is None:
+        return due.clear()
+    covered = merged(
+        visits.select(
+            s.CHILD_KEY,
+            pl.col("_v").alias(s.START_DATE),
+            calendar.due_of(pl.col("_v")).dt.offset_by("1d").alias(s.END_DATE),
+        ),
+        s.CHILD_KEY,
+        s.START_DATE,
+        s.END_DATE,
+        keep_key=True,
+    )
+    both = due.select(s.CHILD_KEY, s.START_DATE, s.END_DATE).join(
+        covered, on=s.CHILD_KEY, suffix="_seen"
+    )
+    start = pl.max_horizontal(s.START_DATE, f"{s.START_DATE}_seen")
+    end = pl.min_horizontal(s.END_DATE, f"{s.END_DATE}_seen")  # (null: open; min skips it)
+    return both.select(start.alias(s.START_DATE), end.alias(s.END_DATE)).filter(
+        pl.col(s.END_DATE).is_null() | (pl.col(s.START_DATE) < pl.col(s.END_DATE))
+    )
 
 
 _FLOW_ZERO = {
@@ -457,6 +589,8 @@ _FLOW_ZERO = {
     "ceased_2y": 0,
     "transfers_in": 0,
     "transfers_out": 0,
+    "seen_alone": 0,
+    "seen_alone_known": 0,
 }
 
 
@@ -500,7 +634,19 @@ def flow_counts(prepared: pl.DataFrame, periods: Sequence[Period]) -> list[dict[
         ),
     )
     out = [dict(_FLOW_ZERO) for _ in periods]
-    for frame in (started, ended):
+    frames = [started, ended]
+    if s.SEEN_ALONE_LIST in prepared.columns:
+        # Visits at which it was recorded whether the child was seen alone, by visit date.
+        visits = prepared.select(
+            pl.col(s.VISIT_LIST).alias("_visit"), pl.col(s.SEEN_ALONE_LIST).alias("_alone")
+        ).explode("_visit", "_alone")
+        visits = _in_periods(visits.filter(pl.col("_alone").is_not_null()), "_visit", periods)
+        frames.append(
+            visits.group_by("_period").agg(
+                pl.col("_alone").sum().alias("seen_alone"), pl.len().alias("seen_alone_known")
+            )
+        )
+    for frame in frames:
         for row in frame.iter_rows(named=True):
             index = row.pop("_period")
             out[index].update({k: int(v or 0) for k, v in row.items()})
@@ -611,6 +757,14 @@ def _notes(
                 f"{hist_only} repeat by history but previous-plans count 0, "
                 f"{count_only} repeat by count with no earlier plan in the extract"
                 f" (rule used: {options.repeat_rule})"
+            )
+    for measure, since in _known_from(prepared).items():
+        early = [p.label for p in periods if p.end < since]
+        if early:
+            what = "review" if measure.startswith("review") else "visit"
+            notes.append(
+                f"{measure} is empty for {_few(early)}: only each plan's latest {what} is known "
+                f"(Ofsted Annex A), the latest of them on {since}; earlier ones are unknown"
             )
     missing_pop = [p.label for p in periods if population.for_reference_date(p.end)[0] is None]
     if missing_pop:

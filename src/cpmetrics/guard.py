@@ -90,6 +90,27 @@ def column_alarms(report: ValidationReport, options: Options) -> list[str]:
     ]
 
 
+def linked_alarms(report: ValidationReport, max_pct: float) -> list[str]:
+    """A reviews or visits file most of whose rows match no plan (or cannot be read) gives a
+    figure from the few that do: wrong ids or the wrong file, not a real rate."""
+    if max_pct <= 0:
+        return []
+    out = []
+    for linked in report.linked:
+        # Repeats, blank rows and visits where the child was not seen are expected.
+        lost = {c: n for c, n in linked.left_out.items() if RULES[c].severity != "info"}
+        rows = linked.rows - sum(n for c, n in linked.left_out.items() if c not in lost)
+        for code, n in lost.items():
+            if rows and 100 * n / rows > max_pct:
+                out.append(
+                    f"{linked.source}: {n:,} of {rows:,} {linked.kind[:-1]} rows left out by "
+                    f"{code} ({100 * n / rows:.0f}%, more than {max_pct:g}%): "
+                    f"{RULES[code].title.lower()}; check the ids and dates with 'cpmetrics "
+                    f"validate', or raise max_excluded_pct in {CONFIG_NAME}"
+                )
+    return out
+
+
 def _advice(report: ValidationReport, code: str, count: int) -> str:
     """What the excluded values share, and what to do about it."""
     check = f"check the extract with 'cpmetrics validate {report.source}'"

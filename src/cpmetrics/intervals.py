@@ -24,14 +24,17 @@ def open_on(starts: pl.Series, ends: pl.Series, days: Sequence[dt.date]) -> list
     return [int(a) - int(b) for a, b in zip(begun, ended, strict=True)]
 
 
-def merged(frame: pl.DataFrame, key: str, start: str, end: str) -> pl.DataFrame:
+def merged(
+    frame: pl.DataFrame, key: str, start: str, end: str, *, keep_key: bool = False
+) -> pl.DataFrame:
     """The union of each ``key``'s intervals [start, end) as disjoint intervals: a family is
     on a plan while any of its children is, counted once however many of them are.
+    ``keep_key``: with the key beside each interval.
 
     Intervals that touch (one ends the day the next starts) merge: no day is left uncovered.
     """
     if frame.is_empty():
-        return frame.select(start, end)
+        return frame.select(*([key] if keep_key else []), start, end)
     # Only the three columns needed are sorted and carried.
     ordered = frame.select(
         key,
@@ -51,6 +54,7 @@ def merged(frame: pl.DataFrame, key: str, start: str, end: str) -> pl.DataFrame:
     # reaching as far as its last row does (no grouping needed).
     last = new.shift(-1).fill_null(True)
     return ordered.select(
+        *([pl.col(key).filter(new)] if keep_key else []),
         pl.col("_start").filter(new).cast(pl.Date).alias(start),
         pl.when(pl.col("_reach") == _OPEN)
         .then(None)

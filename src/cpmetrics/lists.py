@@ -14,7 +14,6 @@ from cpmetrics.breakdowns import age_in_years
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
-from cpmetrics.reviews import DEADLINE
 
 WATCHLIST_COLUMNS = (
     "child_id",
@@ -122,6 +121,8 @@ def explain(
 ) -> pl.DataFrame:
     """The plan records behind ``measure`` in ``period``: every record of its denominator (or,
     for a count, every record counted), whether it is in the numerator, and why in words."""
+    if measure in BY_ID and measure not in r.MEASURE_RECORDS:
+        raise UsageError(f"{measure} counts visits, not plans or children: it has no list")
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
     if BY_ID[measure].needs and not s.defined(facts, BY_ID[measure].needs):
@@ -133,7 +134,9 @@ def explain(
     base = counted.denominator or counted.numerator
     rows = flagged.filter(pl.col(base)).rechunk()  # (polars 2.1 panics on string ops over chunks)
     if counted.numerator == r.REVIEW_OK:
-        rows = _with_reviews_held(rows, period.end)
+        rows = rows.with_columns(_review_story(rows, period.end))
+    elif counted.numerator == r.VISIT_OK:
+        rows = rows.with_columns(_visit_story(rows, period.end))
     has_denominator = counted.denominator is not None
     rows = rows.with_columns(
         pl.col(counted.numerator).alias("in_numerator"),
@@ -146,21 +149,60 @@ def explain(
     return out.rename({"_file": "source"}) if extra else out
 
 
-def _with_reviews_held(rows: pl.DataFrame, by: dt.date) -> pl.DataFrame:
-    """``_held_by_r``: how many of each plan's reviews were held after its start and by ``by``."""
-    numbered = rows.with_row_index("_k")
-    held = (
-        numbered.select("_k", s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
-        .explode("_held")
-        .filter((pl.col("_held") > pl.col(s.START_DATE)) & (pl.col("_held") <= by))
-        .group_by("_k")
-        .len()
+def _review_story(rows: pl.DataFrame, by: dt.date) -> pl.Series:
+    """``_story``: each plan's reviews held by ``by``, each with its due date, the next due
+    date, and the first one missed (D6, docs/measures.md)."""
+    stories = []
+    for start, held in zip(rows[s.START_DATE], rows[s.REVIEW_LIST].to_list(), strict=True):
+        due, parts, missed = add_months(start, 3), [], ""
+        for day in sorted(d for d in held or [] if start < d <= by):
+            parts.append(f"{day} (due {due})")
+            if day > due and not missed:
+                missed = f"the review due {due} was held on {day}"
+            due = add_months(day, 6)
+        if not missed and due < by:
+            missed = f"the review due {due} was not held by {by}"
+        stories.append(
+            f"reviews held: {', '.join(parts) or 'none'}; next due {due}"
+            + (f"; first missed: {missed}" if missed else "")
+        )
+    return pl.Series("_story", stories, dtype=pl.String)
+
+
+def _visit_story(rows: pl.DataFrame, by: dt.date) -> pl.Series:
+    """``_story``: the child's last visit by ``by`` (on any of its plans) and when the next
+    was due (visits.py)."""
+    visits = (
+        rows.select(s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(r.VISIT_DUES).alias("_d"))
+        .explode("_v", "_d")
+        .filter(pl.col("_v") <= by)
+        .sort("_v")
+        .group_by(s.CHILD_KEY)
+        .agg(pl.col("_v").last(), pl.col("_d").last())
     )
-    return (
-        numbered.join(held, on="_k", how="left", maintain_order="left")
-        .with_columns(pl.col("len").fill_null(0).alias("_held_by_r"))
-        .drop("_k", "len")
+    joined = rows.select(s.CHILD_KEY, s.VISIT_FROM).join(
+        visits, on=s.CHILD_KEY, how="left", maintain_order="left"
     )
+    return joined.select(
+        pl.when(pl.col("_v").is_null())
+        .then(
+            pl.format(
+                "no visit by then; the first was due by {}",
+                pl.col(s.VISIT_FROM).dt.offset_by("-1d"),
+            )
+        )
+        .otherwise(pl.format("last visit {}, the next due by {}", pl.col("_v"), pl.col("_d")))
+        .alias("_story")
+    ).to_series()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus calendar months, at the month's end where the day is past it (31 August +
+    6 months: 28 or 29 February), as polars' offset_by."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def _duration(start: pl.Expr, day: pl.Expr) -> pl.Expr:
@@ -227,12 +269,14 @@ def _reason(measure: str, period: Period, rule: str) -> pl.Expr:
         return pl.format("{}; {}", open_at, repeat)
     if kind.unit == "families":
         return pl.format("family {}: {}", pl.col(s.FAMILY_ID), open_at)
-    if counted.numerator == r.REVIEW_OK:
+    if counted.numerator in (r.REVIEW_OK, r.VISIT_OK):
+        return pl.format("{}; {}", open_at, pl.col("_story"))
+    if counted.numerator == r.REVIEW_NOT_OVERDUE:
         return pl.format(
-            "{}; {} review(s) held by then; reviews in time until {}",
+            "{}; latest review {}; the next due by {}",
             open_at,
-            pl.col("_held_by_r"),
-            pl.col(DEADLINE).cast(pl.String),
+            pl.col(s.LATEST_REVIEW).cast(pl.String).fill_null("none after the start"),
+            pl.col(s.NEXT_REVIEW_DUE),
         )
     return open_at
 
@@ -251,34 +295,96 @@ OVERDUE_COLUMNS = (
 def overdue(
     facts: pl.DataFrame, on: dt.date, *, within: dt.timedelta | None = None
 ) -> pl.DataFrame:
-    """Children on a plan on ``on`` whose next review is overdue (due before the day), or falls
-    due ``within`` the time after it; most overdue first. The next review is due 3 calendar
-    months after the start, or 6 after the last review held by the day (docs/measures.md, D6).
-    """
-    flagged = r.at_period(r.within(facts, Period(on, on, str(on))), Period(on, on, str(on)))
-    current = flagged.filter(pl.col(r.CURRENT)).with_row_index("_i")
-    start = pl.col(s.START_DATE)
-    held = (
-        current.select("_i", s.START_DATE, pl.col(s.REVIEW_LIST).alias("_held"))
-        .explode("_held")
-        .filter((pl.col("_held") > start) & (pl.col("_held") <= on))
-        .group_by("_i")
-        .agg(pl.col("_held").max().alias("last_done"))
-    )
-    listed = current.join(held, on="_i", how="left").with_columns(
-        pl.lit("review").alias("what"),
-        pl.when(pl.col("last_done").is_null())
-        .then(start.dt.offset_by("3mo"))
-        .otherwise(pl.col("last_done").dt.offset_by("6mo"))
-        .alias("due_on"),
-    )
-    listed = listed.with_columns(
+    """Children on a plan on ``on`` whose next review or visit is overdue (due before the day),
+    or falls due ``within`` the time after it; most overdue first.
+
+    Reviews: the next is due 3 calendar months after the start, or 6 after the last review
+    held by the day (D6; Annex A's latest review counts as held). Visits: due by the due date
+    of the child's last visit (visits.py), or, with none, by the day before the plan is first
+    due one. Where the extract has no reviews (visits), none are listed."""
+    day = Period(on, on, str(on))
+    current = r.at_period(r.within(facts, day), day).filter(pl.col(r.CURRENT))
+    current = current.with_row_index("_i")
+    parts = []
+    if current[s.REVIEW_LIST].list.len().sum() or s.defined(current, s.LATEST_REVIEW):
+        parts.append(_reviews_due(current, on))
+    if s.defined(current, s.VISITS):
+        parts.append(_visits_due(current, on))
+    if not parts:
+        return pl.DataFrame(schema={c: OVERDUE_SCHEMA[c] for c in OVERDUE_COLUMNS})
+    listed = pl.concat(parts).with_columns(
         (pl.lit(on) - pl.col("due_on")).dt.total_days().cast(pl.Int64).alias("days_overdue")
     )
     horizon = on + (within or dt.timedelta(0))
     due = pl.col("due_on") < on if within is None else pl.col("due_on") <= horizon
     return (
         listed.filter(due)
-        .sort("days_overdue", s.CHILD_ID, descending=[True, False])
+        .sort("days_overdue", s.CHILD_ID, "what", descending=[True, False, False])
         .select(OVERDUE_COLUMNS)
+    )
+
+
+OVERDUE_SCHEMA = {
+    "child_id": pl.String,
+    "family_id": pl.String,
+    "start_date": pl.Date,
+    "what": pl.String,
+    "last_done": pl.Date,
+    "due_on": pl.Date,
+    "days_overdue": pl.Int64,
+}
+
+
+def _reviews_due(current: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    start = pl.col(s.START_DATE)
+    held = (
+        current.select(
+            "_i",
+            s.START_DATE,
+            pl.concat_list(
+                pl.col(s.REVIEW_LIST).fill_null(pl.lit([], pl.List(pl.Date))),
+                pl.col(s.LATEST_REVIEW) if s.LATEST_REVIEW in current.columns else pl.lit(None),
+            ).alias("_held"),
+        )
+        .explode("_held")
+        .filter((pl.col("_held") > start) & (pl.col("_held") <= on))
+        .group_by("_i")
+        .agg(pl.col("_held").max().alias("last_done"))
+    )
+    return _listed(
+        current.join(held, on="_i", how="left"),
+        "review",
+        pl.when(pl.col("last_done").is_null())
+        .then(start.dt.offset_by("3mo"))
+        .otherwise(pl.col("last_done").dt.offset_by("6mo")),
+    )
+
+
+def _visits_due(current: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """The child's last visit by the day (on any of its plans) and when the next is due."""
+    visits = (
+        current.select(
+            s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(r.VISIT_DUES).alias("_due")
+        )
+        .explode("_v", "_due")
+        .filter(pl.col("_v") <= on)
+        .sort("_v")
+        .group_by(s.CHILD_KEY)
+        .agg(pl.col("_v").last().alias("last_done"), pl.col("_due").last().alias("_next"))
+    )
+    return _listed(
+        current.filter(pl.col(s.VISIT_FROM).is_not_null()).join(visits, on=s.CHILD_KEY, how="left"),
+        "visit",
+        pl.coalesce("_next", pl.col(s.VISIT_FROM).dt.offset_by("-1d")),
+    )
+
+
+def _listed(rows: pl.DataFrame, what: str, due_on: pl.Expr) -> pl.DataFrame:
+    return rows.select(
+        pl.col(s.CHILD_ID).cast(pl.String),
+        pl.col(s.FAMILY_ID).cast(pl.String),
+        s.START_DATE,
+        pl.lit(what).alias("what"),
+        pl.col("last_done").cast(pl.Date),
+        due_on.cast(pl.Date).alias("due_on"),
     )

@@ -186,6 +186,42 @@ MEASURES: tuple[Measure, ...] = (
         needs="review_dates",
     ),
     Measure(
+        "review_not_overdue_pct",
+        "Children on a plan 3 months or more whose review is not overdue (%)",
+        "%",
+        "snapshot",
+        "of those, children whose latest review was held after the start and less than 6 months "
+        "before R (due on R is not overdue), or, with none, whose plan started 3 months or less "
+        "before R. Not D6: only the latest review is known (Ofsted Annex A List 7)",
+        "children on a plan at R whose current plan started on or before R minus 3 months",
+        "Ofsted Annex A List 7, 'Date of latest review conference'; docs/measures.md",
+        short="Review not overdue %",
+        needs="latest_review",
+    ),
+    Measure(
+        "visits_in_time_pct",
+        "Children on a plan seen within the visit interval (%)",
+        "%",
+        "snapshot",
+        "of those, children visited within the interval ending on R (default 10 working days, "
+        "England and Wales bank holidays excluded; visit_interval in the config)",
+        "children on a plan at R who had been on it for at least the interval",
+        "no national definition: councils' reports (Haringey OP380); docs/measures.md",
+        short="Visits in time %",
+        needs="visits",
+    ),
+    Measure(
+        "visits_seen_alone_pct",
+        "Visits at which the child was seen alone (%)",
+        "%",
+        "flow",
+        "visits in the period at which the child was seen alone",
+        "visits in the period at which it was recorded whether the child was seen alone",
+        "Ofsted Annex A List 7 ('Was the child seen alone?'); the SSD's cppv_cp_visit_seen_alone",
+        short="Seen alone %",
+        needs="seen_alone",
+    ),
+    Measure(
         "transfers_in",
         "Plans started as a transfer in from another authority",
         "plans",

@@ -17,7 +17,9 @@ from cpmetrics.engine import Options, prepare
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
 from cpmetrics.reviews import DEADLINE, REVIEWS
+from cpmetrics.visits import VisitInterval, calendar_for
 
+VISIT_DUES = "visit_dues"  # each visit's due date, beside visit_list
 # The flag columns ``at_period`` adds, one for each set of records a measure counts.
 OPEN = "open_at_r"  # a plan open at R
 CURRENT = "current"  # the child's current plan at R: the latest-started open one
@@ -35,6 +37,10 @@ FAMILY = "family_current"  # one current plan for each family with a child on a 
 FAMILY_2Y = "family_2y"  # one 2-year plan for each family with a child on a plan 2y+
 REVIEW_DUE = "review_due"  # a current plan due its reviews (started by R minus 3 months)
 REVIEW_OK = "review_ok"  # ... whose reviews are in time at R (DfE D6, reviews.py)
+REVIEW_LATEST_DUE = "review_latest_due"  # REVIEW_DUE, where only the latest review is known
+REVIEW_NOT_OVERDUE = "review_not_overdue"  # ... whose next review is not overdue at R
+VISIT_DUE = "visit_due"  # a current plan open for at least the visit interval (visits.py)
+VISIT_OK = "visit_ok"  # ... whose child was visited in the interval ending on R
 TRANSFER_IN = "transfer_in_started"  # started in the period as a transfer in
 TRANSFER_OUT = "transfer_out_ended"  # ended in the period as a transfer out
 
@@ -64,8 +70,22 @@ MEASURE_RECORDS: dict[str, Counted] = {
     "families_on_plan": Counted(FAMILY),
     "families_open_2y_plus": Counted(FAMILY_2Y),
     "reviews_in_time_pct": Counted(REVIEW_OK, REVIEW_DUE),
+    "review_not_overdue_pct": Counted(REVIEW_NOT_OVERDUE, REVIEW_LATEST_DUE),
+    "visits_in_time_pct": Counted(VISIT_OK, VISIT_DUE),
     "transfers_in": Counted(TRANSFER_IN),
     "transfers_out": Counted(TRANSFER_OUT),
+}
+
+
+# Per-plan facts from reviews and visits (null where the extract has none).
+_FACTS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "review_from": pl.Date,
+    DEADLINE: pl.Date,
+    REVIEWS: pl.Int64,
+    s.NEXT_REVIEW_DUE: pl.Date,
+    s.VISIT_FROM: pl.Date,
+    s.VISIT_LIST: pl.List(pl.Date),
+    s.SEEN_ALONE_LIST: pl.List(pl.Boolean),
 }
 
 
@@ -90,18 +110,31 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
             pl.col(flag) if flag in prepared.columns else pl.lit(None, pl.Boolean).alias(flag)
             for flag in (s.TRANSFER_IN, s.TRANSFER_OUT)
         ),
-        # D6: from when the plan is due reviews, and until when they are in time.
+        # D6 (and Annex A's latest review): from when the plan is due reviews, and until
+        # when they are in time; visits: from when the plan is due a visit, and its visits.
         *(
-            (pl.col("review_from"), pl.col(DEADLINE), pl.col(REVIEWS))
-            if DEADLINE in prepared.columns
-            else (
-                pl.lit(None, pl.Date).alias("review_from"),
-                pl.lit(None, pl.Date).alias(DEADLINE),
-                pl.lit(None, pl.Int64).alias(REVIEWS),
-            )
+            pl.col(c) if c in prepared.columns else pl.lit(None, dtype).alias(c)
+            for c, dtype in _FACTS.items()
         ),
     )
+    facts = facts.with_columns(_visit_dues(facts, options.visit_interval))
     return facts.join(plans, on=s.ROW, how="left", maintain_order="left")
+
+
+def _visit_dues(facts: pl.DataFrame, interval: VisitInterval) -> pl.Series:
+    """Each visit's due date, beside the plan's visit dates (visits.py)."""
+    visits = facts.select(pl.int_range(pl.len()).alias("_i"), s.VISIT_LIST).explode(s.VISIT_LIST)
+    calendar = calendar_for(interval, [visits[s.VISIT_LIST]])
+    if calendar is None:
+        return pl.Series(VISIT_DUES, [None] * facts.height, dtype=pl.List(pl.Date))
+    dues = visits.drop_nulls(s.VISIT_LIST).select(
+        "_i", calendar.due_of(pl.col(s.VISIT_LIST)).alias(VISIT_DUES)
+    )
+    # (Every plan keeps its place: one with no visits gets an empty list.)
+    per_plan = dues.group_by("_i").agg(VISIT_DUES)
+    every = pl.DataFrame({"_i": pl.int_range(facts.height, eager=True)})
+    joined = every.join(per_plan, on="_i", how="left", maintain_order="left")
+    return joined[VISIT_DUES].fill_null(pl.lit([], pl.List(pl.Date)))
 
 
 def within(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
@@ -133,9 +166,15 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
         ),
     )
     review_due = pl.col(CURRENT) & (pl.col("review_from") <= last).fill_null(False)
+    latest_due = review_due & pl.col(s.NEXT_REVIEW_DUE).is_not_null()
+    visit_due = pl.col(CURRENT) & (pl.col(s.VISIT_FROM) <= last).fill_null(False)
     out = out.with_columns(
-        review_due.alias(REVIEW_DUE),
+        (review_due & pl.col(DEADLINE).is_not_null()).alias(REVIEW_DUE),
         (review_due & (pl.lit(last) <= pl.col(DEADLINE)).fill_null(False)).alias(REVIEW_OK),
+        latest_due.alias(REVIEW_LATEST_DUE),
+        (latest_due & (pl.lit(last) <= pl.col(s.NEXT_REVIEW_DUE))).alias(REVIEW_NOT_OVERDUE),
+        visit_due.alias(VISIT_DUE),
+        (visit_due & pl.col(s.CHILD_KEY).is_in(_seen(out, last).implode())).alias(VISIT_OK),
         (pl.col(CURRENT) & (pl.col("two_years") <= last)).alias(ON_2Y),
         (pl.col(CURRENT) & pl.col("is_repeat")).alias(ON_REPEAT),
         (pl.col(STARTED) & pl.col("is_repeat")).alias(REPEAT_STARTED),
@@ -148,6 +187,15 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
         _one_per(out, s.FAMILY_ID, CURRENT, [s.START_DATE, s.ROW]).alias(FAMILY),
         _one_per(out, s.FAMILY_ID, ON_2Y, [s.START_DATE, s.ROW]).alias(FAMILY_2Y),
     )
+
+
+def _seen(facts: pl.DataFrame, day: dt.date) -> pl.Series:
+    """The children visited in the interval ending on ``day``, on any of their plans, as the
+    engine counts them: a visit on v counts from v to its due date (visits.py)."""
+    visits = facts.select(
+        s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(VISIT_DUES).alias("_due")
+    ).explode("_v", "_due")
+    return visits.filter((pl.col("_v") <= day) & (pl.col("_due") >= day))[s.CHILD_KEY].unique()
 
 
 def _one_per(

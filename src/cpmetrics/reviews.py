@@ -87,13 +87,19 @@ def due_from(starts: pl.Series) -> pl.Series:
 
 def with_review_list(out: pl.DataFrame, text: str, order: DateOrder | None) -> pl.DataFrame:
     """The plans' review dates (``text``: dates separated by ';') as a list of dates
-    (``review_list``), read once: each distinct value parsed in the file's day/month order (or
-    the reviews' own, when the plan dates do not settle it); and ``_bad_reviews``, how many
-    values of the row are not dates."""
+    (``review_list``), and ``_bad_reviews``, how many values of the row are not dates."""
+    return with_date_list(out, text, order, s.REVIEW_LIST, "_bad_reviews")
+
+
+def with_date_list(
+    out: pl.DataFrame, text: str, order: DateOrder | None, name: str, bad: str
+) -> pl.DataFrame:
+    """Dates separated by ';' in the column ``text`` as a list of dates (``name``), read once:
+    each distinct value parsed in the file's day/month order (or the values' own, when the
+    plan dates do not settle it); and ``bad``, how many values of the row are not dates."""
     if out[text].null_count() == out.height:
         return out.with_columns(
-            pl.lit(None, pl.List(pl.Date)).alias(s.REVIEW_LIST),
-            pl.lit(0, pl.Int32).alias("_bad_reviews"),
+            pl.lit(None, pl.List(pl.Date)).alias(name), pl.lit(0, pl.Int32).alias(bad)
         )
     pieces = pl.col(text).str.split(";")
     # The common case: every value exactly YYYY-MM-DD (a census return): read as it stands.
@@ -103,12 +109,10 @@ def with_review_list(out: pl.DataFrame, text: str, order: DateOrder | None) -> p
     )
     unread = iso.select(pl.col("d").list.eval(pl.element().is_null()).list.any()).to_series()
     if iso["ten"].drop_nulls().all() and not unread.drop_nulls().any():
-        return out.with_columns(
-            iso["d"].alias(s.REVIEW_LIST), pl.lit(0, pl.Int32).alias("_bad_reviews")
-        )
+        return out.with_columns(iso["d"].alias(name), pl.lit(0, pl.Int32).alias(bad))
     texts = out.select(pieces.explode().str.strip_chars().alias("t")).drop_nulls().unique()
     texts = texts.filter(pl.col("t") != "")
-    if order is None:  # the plan dates were all ISO: the reviews may still settle it
+    if order is None:  # the plan dates were all ISO: these values may still settle it
         found = numeric_order([texts["t"]])
         order = found if found == "dmy" or found == "mdy" else None
     dates = texts.select("t", parse_date(pl.col("t"), order).alias("d"))
@@ -119,9 +123,19 @@ def with_review_list(out: pl.DataFrame, text: str, order: DateOrder | None) -> p
     )
     written = pieces.list.eval(pl.element().str.strip_chars() != "").list.sum()
     return out.with_columns(
-        read.list.drop_nulls().alias(s.REVIEW_LIST),
-        (written - read.list.drop_nulls().list.len())
-        .fill_null(0)
-        .cast(pl.Int32)
-        .alias("_bad_reviews"),
+        read.list.drop_nulls().alias(name),
+        (written - read.list.drop_nulls().list.len()).fill_null(0).cast(pl.Int32).alias(bad),
+    )
+
+
+def next_review_due(starts: pl.Series, latest: pl.Series) -> pl.Expr:
+    """Annex A gives only each plan's latest review conference: the next is due 6 calendar
+    months after it, or, with none after the start, 3 months after the start. (Whether the
+    earlier reviews were in time cannot be known: this is not D6, see docs/measures.md.)"""
+    after_start = pl.col(latest.name) > pl.col(starts.name)
+    return (
+        pl.when(after_start)
+        .then(_months_later(latest, 6))
+        .otherwise(_months_later(starts, 3))
+        .alias(s.NEXT_REVIEW_DUE)
     )

@@ -21,7 +21,12 @@ from cpmetrics.config import Settings, load_settings
 from cpmetrics.dates import DateOrder
 from cpmetrics.engine import Options, Population, RepeatRule, Result, compute
 from cpmetrics.errors import DataError, UsageError
-from cpmetrics.guard import DEFAULT_MAX_EXCLUDED_PCT, column_alarms, exclusion_alarms
+from cpmetrics.guard import (
+    DEFAULT_MAX_EXCLUDED_PCT,
+    column_alarms,
+    exclusion_alarms,
+    linked_alarms,
+)
 from cpmetrics.periods import Period
 from cpmetrics.reference import (
     Comparison,
@@ -34,6 +39,7 @@ from cpmetrics.render import Format
 from cpmetrics.suppress import suppress, suppress_groups
 from cpmetrics.trend import Trend, build_trend
 from cpmetrics.validate import FINDING_COLUMNS, Validated, ValidationReport
+from cpmetrics.visits import VisitInterval
 
 Notify = Callable[[str], None] | None
 PeriodChoice = Callable[[dt.date], Period]  # a period named 'latest', given the extract date
@@ -53,6 +59,8 @@ class CommandSettings:
     date_order: DateOrder | None = None
     sheet: str | None = None
     max_excluded_pct: float = DEFAULT_MAX_EXCLUDED_PCT
+    reviews: tuple[Path, ...] = ()  # review records beside the plans (files or folders)
+    visits: tuple[Path, ...] = ()
 
     @classmethod
     def resolve(
@@ -70,6 +78,9 @@ class CommandSettings:
         date_order: str | None = None,
         sheet: str | None = None,
         max_excluded_pct: float | None = None,
+        reviews: list[Path] | None = None,
+        visits: list[Path] | None = None,
+        visit_interval: str | None = None,
     ) -> CommandSettings:
         settings = load_settings(config)
         given = input or settings.input
@@ -110,6 +121,7 @@ class CommandSettings:
             duration_days=settings.duration_days if duration_days is None else duration_days,
             transfer_in=tuple(settings.transfer_in),
             transfer_out=tuple(settings.transfer_out),
+            visit_interval=VisitInterval.parse(visit_interval or settings.visit_interval),
         )
         return cls(
             input=path,
@@ -123,7 +135,15 @@ class CommandSettings:
             max_excluded_pct=settings.max_excluded_pct
             if max_excluded_pct is None
             else max_excluded_pct,
+            reviews=_paths(reviews, settings.reviews),
+            visits=_paths(visits, settings.visits),
         )
+
+
+def _paths(given: list[Path] | None, configured: Path | list[Path] | None) -> tuple[Path, ...]:
+    """Files from the command line, else from the config."""
+    chosen = given or configured
+    return tuple([chosen] if isinstance(chosen, Path) else chosen or [])
 
 
 # Settings that describe one extract and its authority, rather than how to compute.
@@ -202,6 +222,8 @@ def load(request: CommandSettings) -> Validated:
         date_order=request.date_order,
         sheet=request.sheet,
         open_markers=request.settings.open_markers,
+        reviews=request.reviews,
+        visits=request.visits,
     )
 
 
@@ -222,7 +244,7 @@ def load_checked(request: CommandSettings, *, strict: bool, notify: Notify) -> V
     report = loaded.report
     if notify:
         if request.extract_date is None and report.extract_date_known:
-            several = len(report.sources) > 1
+            several = len(report.plan_sources) > 1
             notify(
                 f"extract date {report.extract_date}: the census ReferenceDate in the "
                 + ("latest file" if several else "file")
@@ -254,6 +276,7 @@ def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
             open_plans=loaded.timeline[s.END_DATE].null_count(),
         ),
         *column_alarms(loaded.report, request.options),
+        *linked_alarms(loaded.report, request.max_excluded_pct),
     ]
 
 
@@ -283,10 +306,17 @@ def resolve_period(period: Period | PeriodChoice, loaded: Validated, notify: Not
 
 
 def _data_dates(loaded: Validated) -> tuple[dt.date, dt.date]:
-    """The first start and the last date (start or end) among the plans used."""
-    first, last = loaded.timeline.select(
-        pl.col(s.START_DATE).min().alias("first"),
-        pl.max_horizontal(pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()).alias("last"),
+    """The first start and the last date among the plans used (start, end, and the dates of
+    their reviews and visits)."""
+    timeline = loaded.timeline
+    dates = [pl.col(s.START_DATE).max(), pl.col(s.END_DATE).max()]
+    if s.VISIT_LIST in timeline.columns:
+        dates.append(pl.col(s.VISIT_LIST).explode().max())
+    if s.LATEST_REVIEW in timeline.columns:
+        dates.append(pl.col(s.LATEST_REVIEW).max())
+    dates.append(pl.lit(loaded.plans[s.REVIEW_LIST].explode().max(), pl.Date))
+    first, last = timeline.select(
+        pl.col(s.START_DATE).min().alias("first"), pl.max_horizontal(dates).alias("last")
     ).row(0)
     return first, last
 
@@ -428,12 +458,21 @@ def findings_table(report: ValidationReport) -> pl.DataFrame:
     """Every finding, with the file named on each (as CSV, JSON and a workbook have them)."""
     # The file's own heading beside the canonical name: analysts look for their column.
     headers = {canonical: header for header, canonical in report.columns.items()}
+    plan_heading = pl.col("column").replace_strict(
+        headers, default=pl.col("column"), return_dtype=pl.String
+    )
+    # A reviews or visits file's findings: that file's own headings.
+    first = len(report.plan_sources)
+    linked = {
+        f"{i}:{canonical}": header
+        for i, records in enumerate(report.linked, start=first)
+        for header, canonical in records.columns.items()
+    }
+    heading = pl.format("{}:{}", pl.col("_file"), pl.col("column")).replace_strict(
+        linked, default=plan_heading, return_dtype=pl.String
+    )
     return report.findings.select(
-        report.file_names().alias("file"),
-        *FINDING_COLUMNS,
-        pl.col("column")
-        .replace_strict(headers, default=pl.col("column"), return_dtype=pl.String)
-        .alias("header"),
+        report.file_names().alias("file"), *FINDING_COLUMNS, heading.alias("header")
     )
 
 
@@ -609,20 +648,27 @@ def run_overdue(
     strict: bool = False,
     notify: Notify = None,
 ) -> tuple[pl.DataFrame, str, list[str]]:
-    """Children whose next review is overdue on ``on`` (default: the extract date), or falls
-    due within ``within`` of it."""
+    """Children whose next review or visit is overdue on ``on`` (default: the extract date),
+    or falls due within ``within`` of it."""
     from cpmetrics.lists import overdue
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
-    if loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
+    reviews = bool(facts[s.REVIEW_LIST].list.len().sum()) or s.defined(facts, s.LATEST_REVIEW)
+    if not reviews and not s.defined(facts, s.VISITS):
         raise DataError(
-            f"{loaded.report.source}: no review dates (a CIN census return's CPPreviewDate, "
-            "or a review_dates column): nothing to say is overdue"
+            f"{loaded.report.source}: no reviews or visits (a CIN census return's "
+            "CPPreviewDate, a review_dates column, Annex A's latest review or visit, or "
+            "--reviews / --visits files): nothing to say is overdue"
         )
     day = on or _known_extract_date(loaded)
     table = overdue(facts, day, within=within)
-    late = int((table["days_overdue"] > 0).sum())
-    soon = f", {table.height - late:,} more due by {day + within}" if within is not None else ""
-    _tell([f"{late:,} children with a review overdue on {day}{soon}"], notify)
+    late = table.filter(pl.col("days_overdue") > 0)
+    counts = [
+        f"{int((late['what'] == what).sum()):,} {what}s overdue"
+        for what in ("review", "visit")
+        if (what == "review" and reviews) or (what == "visit" and s.defined(facts, s.VISITS))
+    ]
+    soon = f", {table.height - late.height:,} more due by {day + within}" if within else ""
+    _tell([f"on {day}: {', '.join(counts)}{soon}"], notify)
     alarms = [*input_alarms(request, loaded), *_outside_data(loaded, [Period(day, day, str(day))])]
-    return table, f"Reviews overdue on {day}", alarms
+    return table, f"Reviews and visits overdue on {day}", alarms

@@ -19,6 +19,11 @@ FAMILY_ID = "family_id"
 PREVIOUS_PLANS = "previous_plans"
 REVIEW_DATES = "review_dates"  # the plan's review conference dates, ';'-separated
 REVIEW_LIST = "review_list"  # the same, read as a list of dates (validation)
+# Ofsted Annex A List 7 gives only the latest review and visit of each plan.
+LATEST_REVIEW = "latest_review"  # date of the latest review conference
+LATEST_VISIT = "latest_visit"  # date of the last statutory visit
+LATEST_SEEN_ALONE = "latest_seen_alone"  # was the child seen alone at that visit
+PLAN_ID = "plan_id"  # the case system's id of the plan: links reviews and visits to it
 START_REASON = "start_reason"  # why the plan started (a transfer in from another authority...)
 END_REASON = "end_reason"  # why it ended (a transfer out, child no longer at risk...)
 
@@ -32,6 +37,10 @@ OPTIONAL = (
     REVIEW_DATES,
     START_REASON,
     END_REASON,
+    LATEST_REVIEW,
+    LATEST_VISIT,
+    LATEST_SEEN_ALONE,
+    PLAN_ID,
 )
 CANONICAL = REQUIRED + OPTIONAL
 DATE_COLUMNS = (START_DATE, END_DATE, DATE_OF_BIRTH)
@@ -47,12 +56,24 @@ ROW = "_row"
 # Per-plan facts worked out from optional columns: a plan's D6 deadline, and its transfers.
 REVIEW_DEADLINE = "review_deadline"
 TRANSFER_IN, TRANSFER_OUT = "transfer_in", "transfer_out"
+# Visits (visits.py): the plan's visit dates, whether the child was seen alone at each (null:
+# not recorded), and the first day the plan is due a visit (the visits measure's denominator).
+VISIT_LIST, SEEN_ALONE_LIST, VISIT_FROM = "visit_list", "seen_alone_list", "visit_from"
+# True where a plan's only known visit is its latest (Annex A): nothing is known before it.
+VISITS_LATEST_ONLY = "visits_latest_only"
+# Annex A: the day after which the plan's review is overdue (its latest review + 6 months).
+NEXT_REVIEW_DUE = "next_review_due"
+# Records of a second kind, besides the plans: the names of the command-line options.
+VISITS, SEEN_ALONE = "visits", "seen_alone"
 # A measure that needs an extract column is defined where the fact made from it has a value.
 DEFINED_BY = {
     FAMILY_ID: FAMILY_KEY,
     REVIEW_DATES: REVIEW_DEADLINE,
     START_REASON: TRANSFER_IN,
     END_REASON: TRANSFER_OUT,
+    LATEST_REVIEW: NEXT_REVIEW_DUE,
+    VISITS: VISIT_FROM,
+    SEEN_ALONE: SEEN_ALONE_LIST,
 }
 
 
@@ -169,6 +190,40 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "sibling_group_id",
     ),
     REVIEW_DATES: ("review_dates", "cppreviewdate", "cpp_review_dates", "review_conference_dates"),
+    LATEST_REVIEW: (
+        "date_of_latest_review_conference",
+        "latest_review_conference",
+        "latest_review_date",
+        "date_of_latest_review",
+        "last_review_date",
+        "date_of_last_review",
+        "date_of_last_review_conference",
+        "last_review_conference_date",
+    ),
+    LATEST_VISIT: (
+        "date_of_the_last_statutory_visit",
+        "last_statutory_visit",
+        "date_of_last_visit",
+        "last_visit_date",
+        "latest_visit_date",
+        "date_of_latest_visit",
+        "last_cp_visit",
+    ),
+    LATEST_SEEN_ALONE: (
+        "was_the_child_seen_alone",
+        "child_seen_alone",
+        "seen_alone",
+        "seen_alone_at_last_visit",
+    ),
+    PLAN_ID: (
+        "plan_id",
+        "cp_plan_id",
+        "cppl_cp_plan_id",
+        "child_protection_plan_id",
+        "cpp_id",
+        "plan_ref",
+        "plan_reference",
+    ),
     START_REASON: (
         "start_reason",
         "reason_for_start",
@@ -230,6 +285,62 @@ def compact_header(name: str) -> str:
         if w and w not in _FILLER
     ]
     return "_".join(words)
+
+
+# Records of a second kind, each belonging to a plan: reviews and visits (a case system's or the
+# Standard Safeguarding Dataset's ssd_cp_reviews / ssd_cp_visits). RECORD_DATE is the review
+# conference's or the visit's date; SEEN: whether the child was seen at all.
+RECORD_DATE, SEEN = "date", "seen"
+_PERSON = ("cppr_person_id", "cppv_person_id", *_ALIASES[CHILD_ID])
+_PLAN = ("cppr_cp_plan_id", "cppv_cp_plan_id", *_ALIASES[PLAN_ID])
+RECORD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "reviews": {
+        CHILD_ID: _PERSON,
+        PLAN_ID: _PLAN,
+        RECORD_DATE: (
+            "cppr_cp_review_date",
+            "review_date",
+            "date_of_review",
+            "review_conference_date",
+            "date_of_review_conference",
+            "conference_date",
+            "cppreviewdate",
+            "date",
+        ),
+    },
+    "visits": {
+        CHILD_ID: _PERSON,
+        PLAN_ID: _PLAN,
+        RECORD_DATE: (
+            "cppv_cp_visit_date",
+            "visit_date",
+            "date_of_visit",
+            "date_visited",
+            "statutory_visit_date",
+            "date_of_statutory_visit",
+            "date",
+        ),
+        SEEN: ("cppv_cp_visit_seen", "child_seen", "seen", "was_the_child_seen"),
+        LATEST_SEEN_ALONE: ("cppv_cp_visit_seen_alone", *_ALIASES[LATEST_SEEN_ALONE]),
+    },
+}
+
+
+def match_record_columns(kind: str, headers: Iterable[str]) -> dict[str, str]:
+    """A reviews or visits file's headers -> the record's canonical names (first match wins;
+    'Child ID' before 'ID')."""
+    aliases = RECORD_ALIASES[kind]
+    found: dict[str, str] = {}
+    for canonical, names in aliases.items():
+        wanted = [compact_header(n) for n in names]
+        ranked = sorted(
+            (wanted.index(compact_header(h)), h)
+            for h in headers
+            if compact_header(h) in wanted and h not in found
+        )
+        if ranked:
+            found[ranked[0][1]] = canonical
+    return found
 
 
 ALIAS_TO_CANONICAL: dict[str, str] = {

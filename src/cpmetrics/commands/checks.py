@@ -11,7 +11,9 @@ from cpmetrics.commands.common import (
     FormatOpt,
     InputArg,
     OutputOpt,
+    ReviewsOpt,
     SheetOpt,
+    VisitsOpt,
     choose_format,
     destination,
     handle_errors,
@@ -32,6 +34,8 @@ def validate(
     extract_date: ExtractDateOpt = None,
     dates: DatesOpt = None,
     sheet: SheetOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
     limit: Annotated[
         int, typer.Option("--limit", min=0, help="Findings to show in a table (0: all).")
     ] = 50,
@@ -42,7 +46,9 @@ def validate(
     """
     from cpmetrics.runner import load, write_findings
 
-    request = settings_for(input, config, extract_date, dates, sheet)
+    request = settings_for(
+        input, config, extract_date, dates, sheet, reviews=reviews, visits=visits
+    )
     chosen = choose_format(fmt, output)
     loaded = load(request)
     if chosen is Format.xlsx:

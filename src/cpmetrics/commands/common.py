@@ -140,6 +140,33 @@ MaxExcludedOpt = Annotated[
         "the rows; 0 turns the check off. Default: config, else 5.",
     ),
 ]
+ReviewsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--reviews",
+        help="Review conference records beside the plans (any format; repeat for more "
+        "files): child or plan id and date, as the SSD's ssd_cp_reviews. Default: config.",
+        show_default=False,
+    ),
+]
+VisitsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--visits",
+        help="Visit records beside the plans: child or plan id, date, and whether the child "
+        "was seen (alone), as the SSD's ssd_cp_visits. Default: config.",
+        show_default=False,
+    ),
+]
+VisitIntervalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--visit-interval",
+        help="How often a child on a plan must be seen: '10 working days' (default), "
+        "'20 working days', '4 weeks', 'month'.",
+        show_default=False,
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr.")]
 
 

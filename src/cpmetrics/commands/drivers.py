@@ -21,11 +21,14 @@ from cpmetrics.commands.common import (
     QuietOpt,
     RepeatRuleOpt,
     RepeatWithinOpt,
+    ReviewsOpt,
     RollingOpt,
     SheetOpt,
     StrictOpt,
     SuppressOpt,
     ToOpt,
+    VisitIntervalOpt,
+    VisitsOpt,
     YearOpt,
     YtdOpt,
     choose_format,
@@ -68,6 +71,9 @@ def breakdown(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The measures by duration band, category of abuse, age, family size or any column:
@@ -88,6 +94,9 @@ def breakdown(
         repeat_within=repeat_within,
         duration_days=duration_days,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
@@ -139,6 +148,9 @@ def watchlist(
     duration_days: DurationOpt = None,
     strict: StrictOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Children on a plan whose current plan has lasted N months (default 15), longest first,
@@ -164,6 +176,9 @@ def watchlist(
         repeat_within=repeat_within,
         duration_days=duration_days,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     table, title, alarms = run_watchlist(
@@ -209,6 +224,9 @@ def explain(
     duration_days: DurationOpt = None,
     strict: StrictOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The plan records behind one measure: every record of its denominator (or its count),
@@ -229,6 +247,9 @@ def explain(
         repeat_within=repeat_within,
         duration_days=duration_days,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
@@ -255,6 +276,9 @@ def overdue(
     sheet: SheetOpt = None,
     strict: StrictOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Children on a plan whose next review conference is overdue on a day (3 months after
@@ -264,7 +288,17 @@ def overdue(
     """
     from cpmetrics.runner import run_overdue
 
-    request = settings_for(input, config, extract_date, dates, sheet, max_excluded_pct=max_excluded)
+    request = settings_for(
+        input,
+        config,
+        extract_date,
+        dates,
+        sheet,
+        max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
+    )
     chosen = choose_format(fmt, output)
     table, title, alarms = run_overdue(
         request,

@@ -22,11 +22,14 @@ from cpmetrics.commands.common import (
     ReferenceOpt,
     RepeatRuleOpt,
     RepeatWithinOpt,
+    ReviewsOpt,
     RollingOpt,
     SheetOpt,
     StrictOpt,
     SuppressOpt,
     ToOpt,
+    VisitIntervalOpt,
+    VisitsOpt,
     YearOpt,
     YtdOpt,
     choose_format,
@@ -66,6 +69,9 @@ def compute(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compute the standard measures for one period (a month, quarter, year, YTD, ...).
@@ -90,6 +96,9 @@ def compute(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     result, title, alarms = run_compute(
@@ -135,6 +144,9 @@ def trend(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Every measure for every month (or quarter, year) in a range, with the change from the
@@ -164,6 +176,9 @@ def trend(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     chosen = choose_format(fmt, output)
     if wide and chosen is Format.table:

@@ -20,10 +20,13 @@ from cpmetrics.markers import (
     spellings,
     split_local,
 )
-from cpmetrics.reviews import with_review_list
+from cpmetrics.reviews import with_date_list, with_review_list
 from cpmetrics.validate.findings import RAW, READER_COLUMNS
+from cpmetrics.visits import yes_no
 
 PARSED_LATER = (*s.DATE_COLUMNS, s.PREVIOUS_PLANS)  # trimmed only if the fast parse fails
+LATEST_DATES = (s.LATEST_REVIEW, s.LATEST_VISIT)
+BAD = "_bad_"  # prefix: how many values of a date-list column cannot be read
 
 
 def canonical(
@@ -124,6 +127,8 @@ def canonical(
         pl.col(RAW + s.START_REASON).alias(s.START_REASON),
         pl.col(RAW + s.END_REASON).alias(s.END_REASON),
         pl.col(RAW + s.REVIEW_DATES).alias(s.REVIEW_DATES),
+        pl.col(RAW + s.PLAN_ID).alias(s.PLAN_ID),
+        yes_no(pl.col(RAW + s.LATEST_SEEN_ALONE)).alias(s.LATEST_SEEN_ALONE),
         # Unsigned first: "-1" is not a count of 0 or more, and becomes null (rule 8730).
         pl.col(RAW + s.PREVIOUS_PLANS)
         .cast(pl.UInt64, strict=False)
@@ -164,6 +169,9 @@ def canonical(
         read_as_blank.setdefault(s.END_DATE, {}).update(sentinels)
     out = _outside_years(out)
     out = with_review_list(out, RAW + s.REVIEW_DATES, order)
+    for column in LATEST_DATES:  # Annex A: one date each (the latest review, the last visit)
+        out = with_date_list(out, RAW + column, order, column, BAD + column)
+        out = out.with_columns(pl.col(column).list.first())
     blank = pl.all_horizontal(
         *(pl.col(RAW + c).is_null() for c in s.CANONICAL),
         *(pl.col(c).str.strip_chars().replace("", None).is_null() for c in unmapped),

@@ -90,6 +90,34 @@ def row_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
                 ),
             )
         )
+    if s.LATEST_REVIEW in present:
+        checks.append(
+            (
+                "8841",
+                pl.col(s.LATEST_REVIEW) <= start,
+                s.LATEST_REVIEW,
+                pl.format("the latest review is dated on or before the plan's start {}", start),
+            )
+        )
+    for column in (s.LATEST_REVIEW, s.LATEST_VISIT):
+        if column in present:
+            checks.append(
+                (
+                    "bad-latest-date",
+                    pl.col("_bad_" + column) > 0,
+                    column,
+                    "not a date (such as 2018-10-31 or 31/10/2018); ignored",
+                )
+            )
+    if s.LATEST_SEEN_ALONE in present:
+        checks.append(
+            (
+                "bad-seen-alone",
+                raw[s.LATEST_SEEN_ALONE].is_not_null() & pl.col(s.LATEST_SEEN_ALONE).is_null(),
+                s.LATEST_SEEN_ALONE,
+                "not a yes or no; read as not recorded",
+            )
+        )
     for rule, column in (("8905", s.INITIAL_CATEGORY), ("8910", s.LATEST_CATEGORY)):
         if column not in present:
             continue  # an extract without categories is fine; blank cells in one are not

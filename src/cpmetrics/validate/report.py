@@ -30,7 +30,36 @@ def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
-_NAMED_WHEN_FOUND = (s.REVIEW_DATES, s.START_REASON, s.END_REASON)
+_NAMED_WHEN_FOUND = (
+    s.REVIEW_DATES,
+    s.START_REASON,
+    s.END_REASON,
+    s.LATEST_REVIEW,
+    s.LATEST_VISIT,
+    s.LATEST_SEEN_ALONE,
+    s.PLAN_ID,
+)
+
+
+@dataclass(frozen=True)
+class LinkedFile:
+    """A reviews or visits file: its rows, those used, and those left out by rule."""
+
+    kind: str  # 'reviews' or 'visits'
+    source: str
+    rows: int
+    used: int
+    left_out: dict[str, int]  # each row under the rule that left it out
+    columns: dict[str, str] = field(default_factory=dict)  # header -> canonical
+
+    def summary(self) -> str:
+        """'visits.csv: 1,204 visits read, 1,180 used, 24 left out (visit-no-plan x20, ...)'."""
+        noun = self.kind[:-1]
+        left = self.rows - self.used
+        why = ", ".join(f"{code} x{n}" for code, n in self.left_out.items())
+        return f"{self.source}: {self.rows:,} {noun} rows read, {self.used:,} used" + (
+            f", {left:,} left out ({why})" if left else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -53,6 +82,12 @@ class ValidationReport:
     sources: tuple[str, ...] = ()  # the files read, in the order given (findings' _file)
     # (heading, canonical): headings that look like a column their file lacks.
     unrecognised: tuple[tuple[str, str], ...] = ()
+    linked: tuple[LinkedFile, ...] = ()  # reviews and visits files, beside the plans
+
+    @property
+    def plan_sources(self) -> tuple[str, ...]:
+        """The plan files read (``sources`` goes on with the reviews and visits files)."""
+        return self.sources[: len(self.sources) - len(self.linked)]
 
     def file_names(self) -> pl.Expr:
         """Each finding's file, by name."""
@@ -77,7 +112,9 @@ class ValidationReport:
         return {
             code: n
             for code, n in self.counts_by_rule().items()
-            if RULES[code].severity == "error" and not RULES[code].excludes
+            if RULES[code].severity == "error"
+            and not RULES[code].excludes
+            and RULES[code].record == "plan"
         }
 
     def optional_columns(self) -> list[str]:
@@ -132,9 +169,9 @@ class ValidationReport:
         parts = []
         expected = {c: n for c, n in self.excluded_by_rule.items() if RULES[c].severity == "info"}
         repeated = sum(expected.values())
-        if len(self.sources) > 1:
+        if len(self.plan_sources) > 1:
             parts.append(
-                f"{len(self.sources)} files, {self.input_rows:,} rows"
+                f"{len(self.plan_sources)} files, {self.input_rows:,} rows"
                 + (f", of which {repeated:,} repeat a plan of a later file" if repeated else "")
             )
         if self.excluded_rows > repeated:
@@ -156,7 +193,9 @@ class ValidationReport:
         warnings = {
             code: n
             for code, n in self.counts_by_rule().items()
-            if RULES[code].severity == "warning" and not RULES[code].excludes
+            if RULES[code].severity == "warning"
+            and not RULES[code].excludes
+            and RULES[code].record == "plan"
         }
         if warnings:
             parts.append("warnings: " + ", ".join(f"{code} x{n}" for code, n in warnings.items()))
@@ -164,4 +203,5 @@ class ValidationReport:
             parts.append(self.describe_read_as_blank())
         if self.blank_lines:
             parts.append(f"{self.blank_lines} empty line(s) skipped")
+        parts += [linked.summary() for linked in self.linked]
         return "; ".join(parts)

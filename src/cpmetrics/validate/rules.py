@@ -18,6 +18,7 @@ class Rule:
     severity: Severity
     excludes: bool  # True: the row is left out of every measure (and counted)
     title: str
+    record: str = "plan"  # what the rule checks: a plan row, a review or a visit
 
 
 _RULES = (
@@ -43,6 +44,58 @@ _RULES = (
     Rule("bad-birth-date", "warning", False, "Date of birth cannot be read (ignored)"),
     Rule("8841", "warning", False, "A review dated on or before its plan's start"),
     Rule("bad-review-date", "warning", False, "A review date cannot be read (left out)"),
+    # Reviews and visits from their own files (validate/linked.py): a record left out is not a
+    # plan left out, so none of these excludes a plan row.
+    Rule("review-blank-row", "info", False, "Reviews file: blank row (left out)", "review"),
+    Rule(
+        "review-bad-date",
+        "error",
+        False,
+        "A review's date is missing or unreadable (left out)",
+        "review",
+    ),
+    Rule(
+        "review-future",
+        "error",
+        False,
+        "A review dated after the extract date (left out)",
+        "review",
+    ),
+    Rule(
+        "review-no-id", "error", False, "A review with no child id or plan id (left out)", "review"
+    ),
+    Rule("review-no-plan", "warning", False, "A review that matches no plan (left out)", "review"),
+    Rule("review-duplicate", "info", False, "The same review twice (counted once)", "review"),
+    Rule("visit-blank-row", "info", False, "Visits file: blank row (left out)", "visit"),
+    Rule(
+        "visit-bad-date",
+        "error",
+        False,
+        "A visit's date is missing or unreadable (left out)",
+        "visit",
+    ),
+    Rule(
+        "visit-future", "error", False, "A visit dated after the extract date (left out)", "visit"
+    ),
+    Rule("visit-no-id", "error", False, "A visit with no child id or plan id (left out)", "visit"),
+    Rule("visit-no-plan", "warning", False, "A visit that matches no plan (left out)", "visit"),
+    Rule(
+        "visit-outside-plan",
+        "warning",
+        False,
+        "A visit outside its plan's dates (left out)",
+        "visit",
+    ),
+    Rule("visit-duplicate", "info", False, "The same visit twice (counted once)", "visit"),
+    Rule(
+        "visit-not-seen",
+        "info",
+        False,
+        "A visit at which the child was not seen (left out)",
+        "visit",
+    ),
+    Rule("bad-seen-alone", "warning", False, "Seen alone not a yes or no (not recorded)", "visit"),
+    Rule("bad-latest-date", "warning", False, "Latest review or visit date unreadable (ignored)"),
     Rule("extra-fields", "warning", False, "Row has more fields than the header (extra ignored)"),
     Rule("nul-byte", "warning", False, "A value holds a NUL byte (the file may be damaged)"),
     Rule("duplicate-column", "warning", False, "Two columns mean the same field (first used)"),

@@ -173,6 +173,7 @@ def validate_extracts(
         # Review records given: each plan's D6 deadline (reviews.py), for the engine.
         reviews = deadlines(kept.select(ROW, s.START_DATE, s.REVIEW_LIST))
         timeline = timeline.join(reviews, on=ROW, how="left", maintain_order="left")
+    timeline = _with_latest(timeline, kept, present)
     header_map: dict[str, str] = {}
     read_as_blank: dict[str, dict[str, int]] = {}
     for p in prepared:
@@ -206,6 +207,43 @@ def validate_extracts(
     )
     others = pl.concat([p.others for p in prepared], how="diagonal")
     return Validated(plans=plans, report=report, timeline=timeline, others=others)
+
+
+def _with_latest(timeline: pl.DataFrame, kept: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """Ofsted Annex A's latest review and last visit of each plan, for the engine: the review
+    date as it stands, the visit as a visit list of one (marked as the latest only)."""
+    if s.LATEST_REVIEW in present and kept[s.LATEST_REVIEW].drop_nulls().len():
+        # A latest review on or before the start (8841) is not a review of the plan.
+        review = pl.col(s.LATEST_REVIEW)
+        timeline = timeline.join(
+            kept.select(
+                ROW, pl.when(review > pl.col(s.START_DATE)).then(review).alias(s.LATEST_REVIEW)
+            ),
+            on=ROW,
+            how="left",
+            maintain_order="left",
+        )
+    if s.LATEST_VISIT in present and kept[s.LATEST_VISIT].drop_nulls().len():
+        visit = pl.col(s.LATEST_VISIT)
+        seen = visit.is_not_null()
+        timeline = timeline.join(
+            kept.select(
+                ROW,
+                pl.when(seen)
+                .then(pl.concat_list(visit))
+                .otherwise(pl.lit([], pl.List(pl.Date)))
+                .alias(s.VISIT_LIST),
+                pl.when(seen)
+                .then(pl.concat_list(pl.col(s.LATEST_SEEN_ALONE)))
+                .otherwise(pl.lit([], pl.List(pl.Boolean)))
+                .alias(s.SEEN_ALONE_LIST),
+                pl.lit(True).alias(s.VISITS_LATEST_ONLY),
+            ),
+            on=ROW,
+            how="left",
+            maintain_order="left",
+        )
+    return timeline
 
 
 @dataclass(frozen=True)

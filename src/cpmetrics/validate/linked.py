@@ -1,0 +1,317 @@
+"""Records of a second kind beside the plans: review conferences and visits, each from its own
+file (a case system's report, the Standard Safeguarding Dataset's ssd_cp_reviews and
+ssd_cp_visits), checked, matched to the plan it belongs to, and added to that plan.
+
+A record belongs to a plan by plan id where both files have one; else by child id and date,
+to the plan open on that date (of two, the later-started). Every row is used or left out under
+a rule, with its file, line and column, and counted (``LinkedFile``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import polars as pl
+
+from cpmetrics import schema as s
+from cpmetrics.dates import DateOrder, numeric_order, parse_date
+from cpmetrics.errors import DataError
+from cpmetrics.io import READER_COLUMNS, RawExtract
+from cpmetrics.markers import BLANK_MARKERS, spellings
+from cpmetrics.reviews import deadlines
+from cpmetrics.validate.findings import RAW, ROW, SOURCE, Check, findings_for
+from cpmetrics.validate.report import LinkedFile
+from cpmetrics.validate.rules import RULE_ORDER
+from cpmetrics.validate.run import Validated
+from cpmetrics.visits import yes_no
+
+Kind = Literal["reviews", "visits"]
+_NOUN = {"reviews": "review", "visits": "visit"}
+
+
+@dataclass(frozen=True)
+class _Records:
+    """One file's rows, typed, numbered, and with the plan each belongs to (``_row`` of the
+    plan, null where none)."""
+
+    frame: pl.DataFrame  # _rec, line, child_id, plan_id, date, [seen, seen_alone], _plan
+    findings: pl.DataFrame
+    summary: LinkedFile
+
+
+def add_linked(
+    validated: Validated,
+    kind: Kind,
+    raws: list[RawExtract],
+    *,
+    extract_date: dt.date,
+    date_order: DateOrder | None = None,
+) -> Validated:
+    """``validated`` with the reviews (or visits) in ``raws`` added to their plans: the
+    plans' review dates and D6 deadlines, or their visit dates and whether the child was seen
+    alone; the findings and counts in its report."""
+    for raw in raws:
+        index = len(validated.report.sources or (validated.report.source,))
+        records = _check(raw, kind, index, validated.plans, extract_date, date_order)
+        validated = _attach(validated, kind, records, raw.source)
+    return validated
+
+
+def _check(
+    raw: RawExtract,
+    kind: Kind,
+    index: int,
+    plans: pl.DataFrame,
+    extract_date: dt.date,
+    date_order: DateOrder | None,
+) -> _Records:
+    noun = _NOUN[kind]
+    headers = [c for c in raw.frame.columns if c not in READER_COLUMNS]
+    found = s.match_record_columns(kind, headers)
+    present = set(found.values())
+    if s.RECORD_DATE not in present or not present & {s.CHILD_ID, s.PLAN_ID}:
+        wanted = "a date column" if s.RECORD_DATE not in present else "a child id or plan id"
+        raise DataError(
+            f"{raw.source}: the {kind} file needs {wanted} (columns in the file: "
+            f"{', '.join(repr(h) for h in headers[:12]) or 'none'}); headings such as "
+            f"'{noun}_date', 'child_id', 'plan_id' or the SSD's "
+            f"'{'cppr_cp_review_date' if kind == 'reviews' else 'cppv_cp_visit_date'}'"
+        )
+    by_name = {c: h for h, c in found.items()}
+    blank = spellings(BLANK_MARKERS)
+
+    def text(column: str) -> pl.Expr:
+        if column not in by_name:
+            return pl.lit(None, pl.String)
+        value = pl.col(by_name[column]).str.strip_chars()
+        return pl.when(value.is_in(blank) | (value == "")).then(None).otherwise(value)
+
+    columns = [s.CHILD_ID, s.PLAN_ID, s.RECORD_DATE, s.SEEN, s.LATEST_SEEN_ALONE]
+    frame = raw.frame.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW),
+        pl.lit(index, pl.Int32).alias(SOURCE),
+        pl.col(s.LINE),
+        *(text(c).alias(RAW + c) for c in columns),
+    )
+    order = date_order or _order(frame[RAW + s.RECORD_DATE], raw.source)
+    # Millions of visits on a few thousand days: each distinct value is read once.
+    frame = frame.with_columns(
+        pl.col(RAW + s.CHILD_ID).alias(s.CHILD_ID),
+        pl.col(RAW + s.PLAN_ID).alias(s.PLAN_ID),
+        _each_distinct(frame, RAW + s.RECORD_DATE, parse_date(pl.col("_t"), order), pl.Date).alias(
+            s.RECORD_DATE
+        ),
+        _each_distinct(frame, RAW + s.SEEN, yes_no(pl.col("_t")), pl.Boolean).alias(s.SEEN),
+        _each_distinct(frame, RAW + s.LATEST_SEEN_ALONE, yes_no(pl.col("_t")), pl.Boolean).alias(
+            s.LATEST_SEEN_ALONE
+        ),
+    )
+    date = pl.col(s.RECORD_DATE)
+    blank_row = pl.all_horizontal(pl.col(RAW + c).is_null() for c in columns)
+    # What is wrong with the row itself, before any plan is looked for.
+    first: list[Check] = [
+        (f"{noun}-blank-row", blank_row, None, "blank row"),
+        (
+            f"{noun}-bad-date",
+            ~blank_row & date.is_null(),
+            s.RECORD_DATE,
+            pl.format("the {} date is missing or cannot be read", pl.lit(noun)),
+        ),
+        (
+            f"{noun}-future",
+            date > extract_date,
+            s.RECORD_DATE,
+            f"after the extract date {extract_date}",
+        ),
+        (
+            f"{noun}-no-id",
+            ~blank_row & pl.col(s.CHILD_ID).is_null() & pl.col(s.PLAN_ID).is_null(),
+            None,
+            "no child id and no plan id",
+        ),
+    ]
+    early = findings_for(frame, first)
+    usable = frame.join(early.select(ROW).unique(), on=ROW, how="anti")
+    matched, match_findings = _match(usable, plans, kind)
+    findings = pl.concat([early, match_findings])
+    left_out = findings.select(ROW).unique()
+    kept = matched.join(left_out, on=ROW, how="anti")
+    # The same review (visit) of the same plan on the same day, twice: counted once.
+    twice = kept.filter(pl.int_range(pl.len()).over("_plan", s.RECORD_DATE) > 0)
+    duplicate = findings_for(
+        frame.join(twice.select(ROW), on=ROW, how="semi"),
+        [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
+    )
+    kept = kept.join(twice.select(ROW), on=ROW, how="anti")
+    if kind == "visits" and s.SEEN in present:
+        # A visit at which the child was not seen is not a visit for the measure.
+        unseen = kept.filter(pl.col(s.SEEN).eq_missing(False))
+        duplicate = pl.concat(
+            [
+                duplicate,
+                findings_for(
+                    frame.join(unseen.select(ROW), on=ROW, how="semi"),
+                    [("visit-not-seen", pl.lit(True), s.SEEN, "the child was not seen")],
+                ),
+            ]
+        )
+        kept = kept.filter(~pl.col(s.SEEN).eq_missing(False))
+    bad_alone = (
+        pl.col(RAW + s.LATEST_SEEN_ALONE).is_not_null() & pl.col(s.LATEST_SEEN_ALONE).is_null()
+    )
+    warnings = findings_for(
+        kept.join(frame.select(ROW, SOURCE, RAW + s.LATEST_SEEN_ALONE), on=ROW),
+        [("bad-seen-alone", bad_alone, s.LATEST_SEEN_ALONE, "not a yes or no (not recorded)")],
+    )
+    all_findings = pl.concat([findings, duplicate, warnings])
+    excluded = pl.concat([findings, duplicate])
+    counted = excluded.group_by("rule").len()
+    left = {r: int(n) for r, n in zip(counted["rule"], counted["len"], strict=True)}
+    summary = LinkedFile(
+        kind=kind,
+        source=raw.source,
+        rows=frame.height,
+        used=kept.height,
+        left_out=dict(sorted(left.items(), key=lambda p: RULE_ORDER[p[0]])),
+        columns=found,
+    )
+    # Findings carry a row number unique across files: this file's rows after the plans'.
+    return _Records(kept, all_findings, summary)
+
+
+def _each_distinct(
+    frame: pl.DataFrame, column: str, read: pl.Expr, dtype: pl.DataType | type[pl.DataType]
+) -> pl.Expr:
+    """``read`` (an expression of the text ``_t``) of each distinct value of ``column``,
+    looked up for every row."""
+    texts = frame.select(pl.col(column).drop_nulls().unique().alias("_t"))
+    found = texts.select("_t", read.alias("_v"))
+    return pl.col(column).replace_strict(found["_t"], found["_v"], default=None, return_dtype=dtype)
+
+
+def _order(dates: pl.Series, source: str) -> DateOrder | None:
+    try:
+        order = numeric_order([dates])
+    except DataError as exc:
+        raise DataError(f"{source}: {exc}") from None
+    return order if order == "dmy" or order == "mdy" else None
+
+
+def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, ...]:
+    """Each record's plan (``_plan``: the plan's ``_row``), and findings for those with none
+    (or, by plan id, dated outside it; a review on or before its plan's start: 8841)."""
+    noun = _NOUN[kind]
+    slim = plans.select(
+        pl.col(s.ROW).alias("_plan"), s.CHILD_ID, s.PLAN_ID, s.START_DATE, s.END_DATE
+    )
+    date, start, end = pl.col(s.RECORD_DATE), pl.col(s.START_DATE), pl.col(s.END_DATE)
+    inside = (start <= date) & (end.is_null() | (date <= end))
+    by_id = pl.col(s.PLAN_ID).is_not_null() & slim[s.PLAN_ID].is_not_null().any()
+    ids = records.filter(by_id).join(
+        slim.drop(s.CHILD_ID).unique(s.PLAN_ID, keep="last"), on=s.PLAN_ID, how="left"
+    )
+    by_date = (
+        records.filter(~by_id)
+        .join(slim.drop(s.PLAN_ID), on=s.CHILD_ID, how="left")
+        .with_columns(inside.fill_null(False).alias("_in"))
+        # Of the plans open that day, the later-started; no plan open: the row stays, unmatched.
+        .sort(ROW, "_in", s.START_DATE, nulls_last=False)
+        .unique(ROW, keep="last", maintain_order=True)
+        .with_columns(pl.when(pl.col("_in")).then(pl.col("_plan")).alias("_plan"))
+        .drop("_in")
+    )
+    matched = pl.concat([ids, by_date], how="diagonal_relaxed").sort(ROW)
+    unmatched = pl.col("_plan").is_null()
+    checks: list[Check] = [
+        (f"{noun}-no-plan", unmatched & by_id, s.PLAN_ID, "no plan has this plan id"),
+        (
+            f"{noun}-no-plan",
+            unmatched & ~by_id,
+            s.RECORD_DATE,
+            pl.format("the child has no plan open on {}", date),
+        ),
+        (
+            "8841" if kind == "reviews" else "visit-outside-plan",
+            pl.col("_plan").is_not_null() & ((date <= start) if kind == "reviews" else ~inside),
+            s.RECORD_DATE,
+            pl.format("on or before its plan's start {}", start)
+            if kind == "reviews"
+            else pl.format(
+                "dated outside its plan ({} to {})", start, end.cast(pl.String).fill_null("open")
+            ),
+        ),
+    ]
+    return matched, findings_for(matched, checks)
+
+
+def _attach(validated: Validated, kind: Kind, records: _Records, source: str) -> Validated:
+    """The records' dates added to their plans, the report told."""
+    per_plan = (
+        records.frame.sort("_plan", s.RECORD_DATE)
+        .group_by("_plan", maintain_order=True)
+        .agg(pl.col(s.RECORD_DATE).alias("_dates"), pl.col(s.LATEST_SEEN_ALONE).alias("_alone"))
+        .rename({"_plan": s.ROW})
+    )
+    plans, timeline = validated.plans, validated.timeline
+    if kind == "reviews":
+        plans = _merge_list(plans, per_plan, s.REVIEW_LIST)
+        if plans[s.REVIEW_LIST].list.len().sum():
+            found = deadlines(plans.select(s.ROW, s.START_DATE, s.REVIEW_LIST))
+            timeline = timeline.drop(found.columns[1:], strict=False).join(
+                found, on=s.ROW, how="left", maintain_order="left"
+            )
+    else:
+        visits = per_plan.rename({"_dates": s.VISIT_LIST, "_alone": s.SEEN_ALONE_LIST})
+        if s.VISIT_LIST in timeline.columns:  # Annex A's latest visit, or another file's
+            timeline = _merge_visits(timeline, visits)
+        else:
+            timeline = timeline.join(visits, on=s.ROW, how="left", maintain_order="left")
+        timeline = timeline.with_columns(
+            pl.col(s.VISIT_LIST).fill_null(pl.lit([], pl.List(pl.Date))),
+            pl.col(s.SEEN_ALONE_LIST).fill_null(pl.lit([], pl.List(pl.Boolean))),
+            pl.lit(False).alias(s.VISITS_LATEST_ONLY),
+        )
+    # The file's findings, under its own number, rows numbered after every earlier row.
+    report = validated.report
+    offset = report.input_rows + sum(f.rows for f in report.linked)
+    findings = records.findings.with_columns(pl.col(ROW) + offset)
+    report = replace(
+        report,
+        findings=pl.concat([report.findings, findings]),
+        sources=(*(report.sources or (report.source,)), source),
+        linked=(*report.linked, records.summary),
+    )
+    return replace(validated, plans=plans, timeline=timeline, report=report)
+
+
+def _merge_list(plans: pl.DataFrame, per_plan: pl.DataFrame, column: str) -> pl.DataFrame:
+    """A plan's own dates (a review_dates column) and the file's, once each."""
+    joined = plans.join(per_plan.select(s.ROW, "_dates"), on=s.ROW, how="left")
+    both = pl.concat_list(
+        pl.col(column).fill_null(pl.lit([], pl.List(pl.Date))),
+        pl.col("_dates").fill_null(pl.lit([], pl.List(pl.Date))),
+    )
+    return joined.with_columns(both.list.unique().list.sort().alias(column)).drop("_dates")
+
+
+def _merge_visits(timeline: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
+    """Visits from two sources: each date once (the file's record first)."""
+    old = timeline.select(
+        s.ROW, pl.col(s.VISIT_LIST).alias("_v"), pl.col(s.SEEN_ALONE_LIST).alias("_a")
+    ).explode("_v", "_a")
+    new = visits.explode(s.VISIT_LIST, s.SEEN_ALONE_LIST).rename(
+        {s.VISIT_LIST: "_v", s.SEEN_ALONE_LIST: "_a"}
+    )
+    every = (
+        pl.concat([new, old])
+        .drop_nulls("_v")
+        .unique([s.ROW, "_v"], keep="first", maintain_order=True)
+        .sort(s.ROW, "_v")
+        .group_by(s.ROW, maintain_order=True)
+        .agg(pl.col("_v").alias(s.VISIT_LIST), pl.col("_a").alias(s.SEEN_ALONE_LIST))
+    )
+    return timeline.drop(s.VISIT_LIST, s.SEEN_ALONE_LIST).join(
+        every, on=s.ROW, how="left", maintain_order="left"
+    )
