@@ -47,8 +47,12 @@ from cpmetrics.validate import RULES, Validated
 MONTHS_BACK = 12  # the trend starts 12 months before the report month: last year's is in it
 WATCH_MONTHS = 15  # the watchlist: on the current plan 15 months or more
 REACHING_WEEKS = 12  # ... and those reaching two years within 12 weeks
-WATCH_BANDS = (("15 to 17 months", 15, 17), ("18 to 20 months", 18, 20))
-WATCH_BANDS += (("21 to 23 months", 21, 23), ("24 months or more", 24, None))
+WATCH_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("15 to 17 months", 15, 17),
+    ("18 to 20 months", 18, 20),
+    ("21 to 23 months", 21, 23),
+    ("24 months or more", 24, None),
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +207,7 @@ def _rag(row: dict[str, object]) -> Rag | None:
     rating = row.get("rag")
     if row.get(SUPPRESSED) or rating not in ("R", "A", "G"):
         return None  # green beside a hidden figure would say it is under the target
-    return rating  # type: ignore[return-value]
+    return rating
 
 
 def _comparators(row: dict[str, object], comparison: Comparison | None) -> tuple[Comparator, ...]:
