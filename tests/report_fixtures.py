@@ -15,10 +15,8 @@ month sits inside a flow measure's shown year to date, the next smallest month t
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
-import zlib
 from collections.abc import Callable, Sequence
+from typing import Literal
 
 import polars as pl
 import pytest
@@ -260,38 +258,29 @@ def report(*, suppressed: bool = True) -> Report:
     )
 
 
-def tiny_png(width: int, height: int = 1) -> bytes:
-    """A valid PNG of ``width`` x ``height`` red pixels (a different one per chart)."""
-    import struct
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixels))
-        + chunk(b"IEND", b"")
-    )
+# Each distinct measure is drawn once a test session: the charts are real, matplotlib is slow.
+_DRAWN: dict[tuple[MeasureReport, str, float, float], bytes] = {}
 
 
-def fake_charts(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Stand in for report.charts (being written on branch report-html) by the contract:
-    trend_chart(measure, *, fmt, width, height) -> bytes. Returns what it drew, by measure."""
+def watch_charts(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """report.charts.trend_chart as it is, watched: returns what it drew, by measure."""
+    from cpmetrics.report import charts
+
+    real = charts.trend_chart
     drawn: dict[str, bytes] = {}
 
     def trend_chart(
-        measure: MeasureReport, *, fmt: str, width: float = 6.5, height: float = 2.6
+        measure: MeasureReport,
+        *,
+        fmt: Literal["svg", "png"],
+        width: float = 6.5,
+        height: float = 2.6,
     ) -> bytes:
-        assert fmt == "png" and (width, height) == (6.5, 2.6)
-        # the same picture for the same measure, a different one for each measure
-        drawn[measure.measure] = tiny_png(1 + zlib.crc32(measure.measure.encode()) % 1000)
+        key = (measure, fmt, width, height)
+        if key not in _DRAWN:
+            _DRAWN[key] = real(measure, fmt=fmt, width=width, height=height)
+        drawn[measure.measure] = _DRAWN[key]
         return drawn[measure.measure]
 
-    module = types.ModuleType("cpmetrics.report.charts")
-    module.trend_chart = trend_chart  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "cpmetrics.report.charts", module)
+    monkeypatch.setattr(charts, "trend_chart", trend_chart)
     return drawn

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from cpmetrics.errors import UsageError
 from cpmetrics.report.docx import write_docx
 from cpmetrics.report.model import MeasureReport, Point, Report
-from report_fixtures import fake_charts, report
+from report_fixtures import report, watch_charts
 
 LABELS = [
     "Children on a child protection plan",
@@ -30,7 +30,7 @@ MONTHS_2018 = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 @pytest.fixture
 def charts(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    return fake_charts(monkeypatch)
+    return watch_charts(monkeypatch)
 
 
 def written(tmp_path: Path, paper: Report | None = None) -> Document:
@@ -269,15 +269,21 @@ def test_one_chart_image_per_measure_with_a_text_alternative(
 ) -> None:
     document = written(tmp_path)
     shapes = list(document.inline_shapes)
+    labels = {m.measure: m.label for m in report().measures}
     assert len(shapes) == len(LABELS) == len(charts) == len(set(charts.values()))
     for shape, (measure, png) in zip(shapes, charts.items(), strict=True):
         blip = shape._inline.graphic.graphicData.pic.blipFill.blip
         assert document.part.related_parts[blip.embed].blob == png  # the chart as drawn
         assert shape.width is not None and round(shape.width.inches, 2) == 6.5
-        label = next(m.label for m in report().measures if m.measure == measure)
-        assert shape._inline.docPr.get("descr") == (
-            f"Trend chart of {label}, October 2017 to October 2018."
-        )
+        assert shape._inline.docPr.get("descr").startswith(f"Trend chart: {labels[measure]}, ")
+    # the chart in words: each month's figure, 'not published' for a suppressed one
+    assert shapes[2]._inline.docPr.get("descr") == (
+        f"Trend chart: {LABELS[2]}, month by month from October 2017 to October 2018: "
+        "Oct 2017 not published; Nov 2017 not published; Dec 2017 not published; "
+        "Jan 2018 1.9%; Feb 2018 not published; Mar 2018 2.5%; Apr 2018 2.8%; May 2018 3.1%; "
+        "Jun 2018 3.2%; Jul 2018 3.4%; Aug 2018 3.1%; Sep 2018 3.2%; Oct 2018 3.3%. "
+        "Target: 2.0%."
+    )
 
 
 def test_breakdowns_lists_and_quality_as_tables(tmp_path: Path, charts: dict[str, bytes]) -> None:
@@ -298,6 +304,9 @@ def test_breakdowns_lists_and_quality_as_tables(tmp_path: Path, charts: dict[str
         ["end date before start date", "9"],
         ["no start date", "7"],
     ]
+    # a table's description stays on the page with it
+    description = next(p for p in document.paragraphs if p.text.startswith("How long each"))
+    assert description.paragraph_format.keep_with_next
     bullets = styled(document, "List Bullet")
     assert bullets[-8:] == [
         "Children on the watchlist: 23, in c families",  # 3 families

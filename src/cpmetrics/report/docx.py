@@ -34,6 +34,7 @@ TABLE_PT = 8  # the summary table; other tables 9 pt
 LABEL_CM = 3.8  # the measure's name wraps within this
 PAD_CM = 0.1  # each side of a cell (Word's default is 0.19)
 MIN_MONTHS = 6
+KEEP_ROWS = 20  # a table of up to this many rows is kept on one page
 # RAG: the letter on a fill with a text colour dark enough to read on it (Excel's good,
 # neutral and bad styles), so the rating never rests on colour alone.
 RAG_FILL = {"R": ("FFC7CE", "9C0006"), "A": ("FFEB9C", "9C5700"), "G": ("C6EFCE", "006100")}
@@ -58,10 +59,12 @@ def write_docx(report: Report, path: Path) -> None:
             document.add_heading(block.text, block.level)
         elif isinstance(block, Para):
             paragraph = document.add_paragraph()
-            if block.lead:  # a measure's figures: kept on the page with its chart
+            if block.lead:
                 paragraph.add_run(block.lead).bold = True
-                paragraph.paragraph_format.keep_with_next = True
             paragraph.add_run(block.text)
+            # A measure's figures stay on the page with its chart, a table's words with it.
+            keep = bool(block.lead) or isinstance(following, Grid)
+            paragraph.paragraph_format.keep_with_next = keep
         elif isinstance(block, Bullets):
             for item in block.items:
                 document.add_paragraph(item, style="List Bullet")
@@ -162,9 +165,7 @@ def _column_width(grid: Grid, column: int, *, two_lines: bool = False) -> float:
     """Wide enough for the widest cell (or line of it), and for the header's longest word
     (the header may wrap: 'Oct 2018 RAG'; it is bold)."""
     lines = [
-        line
-        for row in grid.rows
-        for line in (_split(row[column]) if two_lines else (row[column],))
+        line for row in grid.rows for line in (_split(row[column]) if two_lines else (row[column],))
     ]
     cells = [text_width_cm(line, TABLE_PT) for line in lines]
     words = [text_width_cm(w, TABLE_PT) * BOLD for w in grid.header[column].split()]
@@ -197,6 +198,7 @@ def _summary(document: Document, grid: Grid, heading: Heading | None) -> None:
         _page(document.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     if heading is not None:
         document.add_heading(heading.text, heading.level)
+
     def cell(row: tuple[str, ...], c: int) -> str:
         # (not the measure's name, which may end in '(%)'; python-docx writes '\n' as a break)
         return "\n".join(_split(row[c])) if layout.two_lines and c > 0 else row[c]
@@ -252,8 +254,11 @@ def _table(
                 _shade(cell, fill)
             if c in grid.rag_columns:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif grid.numeric[c] and r > 0:
+            elif grid.numeric[c]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            # A short table is not split across pages (Word keeps each row with the next).
+            if len(grid.rows) <= KEEP_ROWS and r < len(grid.rows):
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _shade(cell: _Cell, fill: str) -> None:

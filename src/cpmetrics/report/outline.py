@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from cpmetrics.report.charts import describe
 from cpmetrics.report.model import MeasureReport, Point, Quality, Report, Table
 from cpmetrics.report.text import (
     MARK,
@@ -176,9 +177,9 @@ def _measure(m: MeasureReport, suppressed: bool) -> list[Block]:
             for c in m.comparators
         ]
         blocks.append(Para("; ".join(shown) + ".", lead="Comparators: "))
-    first = month_label(m.months[0].period_start)
-    span = first if len(m.months) == 1 else f"{first} to {month_label(latest.period_start)}"
-    alt = f"Trend chart of {m.label.rstrip('.')}, {span}."
+    # The text alternative: the chart in words, every month's figure ('not published' for a
+    # suppressed one), the target and the comparators.
+    alt = f"Trend chart: {describe(m)}"
     blocks.append(Chart(m, name=_file_stem(m.measure), alt=alt))
     if m.sentences:
         blocks.append(Bullets(m.sentences))
