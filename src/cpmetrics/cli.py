@@ -14,6 +14,7 @@ from cpmetrics.commands.common import handle_errors, say
 from cpmetrics.commands.drivers import breakdown, explain, overdue, watchlist
 from cpmetrics.commands.extras import measures, sample
 from cpmetrics.commands.figures import compute, trend
+from cpmetrics.commands.report import chart, report
 
 app = typer.Typer(
     name="cpmetrics",
@@ -30,6 +31,8 @@ for command in (
     watchlist,
     explain,
     overdue,
+    report,
+    chart,
     validate,
     sample,
     measures,

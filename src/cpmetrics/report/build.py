@@ -568,3 +568,33 @@ def _names_only(note: str, request: CommandSettings) -> str:
     for path in sorted(paths, key=lambda p: -len(str(p))):
         note = note.replace(str(path), Path(path).name)
     return note
+
+
+# --- One measure's trend, for a chart on its own -------------------------------------------
+
+
+def measure_trend(
+    request: CommandSettings,
+    measure: str,
+    whole: Period | PeriodChoice,
+    *,
+    publish: bool = False,
+    strict: bool = False,
+    notify: Notify = None,
+) -> tuple[MeasureReport, list[str]]:
+    """One measure month by month over ``whole`` (targets, comparators, publication mode as
+    in the report), and the alarms."""
+    from cpmetrics.measures import BY_ID
+    from cpmetrics.runner import load_checked
+
+    if measure not in BY_ID:
+        raise UsageError(f"no measure '{measure}'; measures: {', '.join(BY_ID)}")
+    loaded = load_checked(request, strict=strict, notify=notify)
+    trend, _, alarms = trend_of(request, loaded, whole, publish=publish, notify=notify)
+    found = [m for m in measure_reports(trend, comparison=request.comparison)]
+    chosen = next((m for m in found if m.measure == measure), None)
+    if chosen is None:
+        raise UsageError(
+            f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
+        )
+    return chosen, alarms

@@ -128,7 +128,7 @@ def trend_chart(
         elif measure.is_count:
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         ticks = _ticks(len(xs))
-        axes.set_xticks(ticks, [_tick_label(measure, i) for i in ticks])
+        axes.set_xticks(ticks, _tick_labels(measure, ticks))
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
         for side in ("top", "right"):
@@ -156,11 +156,15 @@ def _ticks(count: int) -> list[int]:
     return sorted(range(count - 1, -1, -step))
 
 
-def _tick_label(measure: MeasureReport, index: int) -> str:
-    """'Oct', with the year under the first month and under each January."""
-    day = measure.months[index].period_start
-    name = words.MONTHS[day.month - 1][:3]
-    return f"{name}\n{day.year}" if index == 0 or day.month == 1 else name
+def _tick_labels(measure: MeasureReport, ticks: list[int]) -> list[str]:
+    """'Oct', with the year under the first tick and under the first tick of each year."""
+    labels, year = [], None
+    for index in ticks:
+        day = measure.months[index].period_start
+        name = words.MONTHS[day.month - 1][:3]
+        labels.append(name if day.year == year else f"{name}\n{day.year}")
+        year = day.year
+    return labels
 
 
 def _accessible(svg: bytes, measure: MeasureReport) -> bytes:
