@@ -370,3 +370,50 @@ def test_a_measure_with_no_months_says_so(tmp_path: Path, charts: dict[str, byte
 def test_an_unwritable_path_is_a_usage_error(tmp_path: Path, charts: dict[str, bytes]) -> None:
     with pytest.raises(UsageError, match="cannot write"):
         write_docx(report(), tmp_path / "no such folder" / "report.docx")
+
+
+def test_the_sample_papers_figures_are_computes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cpmetrics report --out x.docx` on the bundled sample (from the project folder, whose
+    cpmetrics.toml gives the population): October 2018's column and the year to date hold the
+    figures `cpmetrics trend --from 2018-10 --to 2018-10` gives (copied from its CSV)."""
+    from typer.testing import CliRunner
+
+    from cpmetrics.cli import app
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    out = tmp_path / "october.docx"
+    result = CliRunner().invoke(app, ["report", "--month", "2018-10", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    header, *table = rows(docx.Document(str(out)).tables[0])
+    month, ytd = header.index("Oct 2018"), header.index("YTD")
+    shown = {row[0]: (row[month], row[ytd]) for row in table}
+    assert shown == {
+        "Children on a child protection plan": ("336", "336"),
+        "Rate per 10,000 children aged 0-17": ("43.8", "43.8"),
+        "On a plan for 2 years or more (% of children on a plan)": (
+            two_lines("3.3% (11 of 336)"),
+            two_lines("3.3% (11 of 336)"),
+        ),
+        "Plans ended that had lasted 2 years or more (%)": (
+            two_lines("0.0% (0 of 42)"),
+            two_lines("2.8% (6 of 217)"),
+        ),
+        "Plans started that were a second or subsequent plan (%)": (
+            two_lines("25.7% (9 of 35)"),
+            two_lines("25.8% (59 of 229)"),
+        ),
+        "Plans started": ("35", "229"),
+        "Plans ended": ("42", "217"),
+        "Children who started a plan": ("35", "229"),
+        "Children whose plan ended": ("42", "217"),
+        "Plans open at any point in the period": ("378", "553"),
+        "Children on a plan at any point in the period": ("378", "546"),
+        "Children on a second or subsequent plan (%)": (
+            two_lines("23.8% (80 of 336)"),
+            two_lines("23.8% (80 of 336)"),
+        ),
+        "Families with a child on a plan": ("200", "200"),
+        "Families with a child on a plan for 2 years or more": ("7", "7"),
+    }

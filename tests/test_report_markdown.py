@@ -220,3 +220,33 @@ def test_an_area_with_markdown_in_its_name(tmp_path: Path, charts: dict[str, byt
 def test_an_unwritable_path_is_a_usage_error(tmp_path: Path, charts: dict[str, bytes]) -> None:
     with pytest.raises(UsageError, match="cannot write"):
         write_markdown(report(), tmp_path / "no such folder" / "report.md")
+
+
+def test_the_sample_paper_in_publication_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cpmetrics report --out x.md --suppress` on the bundled sample: compute's October 2018
+    figures (from `cpmetrics trend`), 'c' where a count is 1 to 5, one chart per measure."""
+    from typer.testing import CliRunner
+
+    from cpmetrics.cli import app
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    out = tmp_path / "october.md"
+    args = ["report", "--month", "2018-10", "--out", str(out), "--suppress", "-q"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    summary = rendered_tables(text)[0]
+    rows = {row[0]: row for row in summary}
+    assert rows["Plans started that were a second or subsequent plan (%)"][-5:] == [
+        "25.7% (9 of 35)",
+        "25.8% (59 of 229)",
+        "22.0%",
+        "Red",
+        "Red",
+    ]
+    # 2 children of 302 on a plan 2 years or more in October 2017, 4 of 293 in November
+    assert rows["On a plan for 2 years or more (% of children on a plan)"][1:3] == ["c", "c"]
+    assert not re.search(r"\b[1-5] of [0-9]", text)
+    assert len(list((tmp_path / "october_files").glob("*.png"))) == len(summary) - 1 == 14
