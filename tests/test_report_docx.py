@@ -417,3 +417,24 @@ def test_the_sample_papers_figures_are_computes(
         "Families with a child on a plan": ("200", "200"),
         "Families with a child on a plan for 2 years or more": ("7", "7"),
     }
+
+
+def test_a_report_with_nothing_in_it(tmp_path: Path, charts: dict[str, bytes]) -> None:
+    """No measures, no tables, no quality section: the title and the month, nothing broken."""
+    bare = Report(
+        title="Child protection plans: October 2018",
+        area=None,
+        month="2018-10",
+        month_start=dt.date(2018, 10, 1),
+        month_end=dt.date(2018, 10, 31),
+        generated=dt.date(2018, 11, 5),
+        suppressed=False,
+        measures=(),
+    )
+    document = written(tmp_path, bare)
+    assert [p.text for p in document.paragraphs] == [
+        "Child protection plans: October 2018",
+        "October 2018",
+        "Figures for 1 October 2018 to 31 October 2018, produced on 5 November 2018.",
+    ]
+    assert document.tables == [] and charts == {}

@@ -250,3 +250,24 @@ def test_the_sample_paper_in_publication_mode(
     assert rows["On a plan for 2 years or more (% of children on a plan)"][1:3] == ["c", "c"]
     assert not re.search(r"\b[1-5] of [0-9]", text)
     assert len(list((tmp_path / "october_files").glob("*.png"))) == len(summary) - 1 == 14
+
+
+def test_a_report_with_nothing_in_it(tmp_path: Path, charts: dict[str, bytes]) -> None:
+    bare = dataclasses.replace(
+        report(),
+        area=None,
+        suppressed=False,
+        measures=(),
+        breakdowns=(),
+        lists=(),
+        watchlist_children=None,
+        watchlist_families=None,
+        overdue_reviews=None,
+        quality=None,
+        summary=(),
+    )
+    assert written(tmp_path, bare) == (
+        "# Child protection plans: October 2018\n\nOctober 2018\n\n"
+        "Figures for 1 October 2018 to 31 October 2018, produced on 5 November 2018.\n"
+    )
+    assert not (tmp_path / "report_files").exists()

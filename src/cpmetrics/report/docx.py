@@ -2,8 +2,9 @@
 
 Built-in styles only (Title, Heading 1/2, Table Grid, List Bullet), so an analyst can paste
 the paper into the council's own template and it takes the template's look. The summary table
-is a real Word table; when its months do not fit the page it goes on a landscape page and, if
-even that is too narrow, shows the latest months that fit (the charts show them all).
+is a real Word table: on the portrait page when every month fits, else on a landscape page of
+its own; when even that is too narrow, each figure's counts go on a second line of its cell
+and the table keeps the latest months that fit (the charts show them all).
 
 python-docx is imported inside the functions: `compute` never pays for it.
 """
