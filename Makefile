@@ -6,7 +6,7 @@ MONTH ?= 2018-10
 # Real files from other projects and the open data as downloaded: beside the clone, not in it.
 SHARED ?= ../shared
 
-.PHONY: setup run test test-samples lint bench sample clean
+.PHONY: setup run test test-samples test-browser lint bench sample clean
 
 $(BIN)/cpmetrics: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,15 @@ test-samples: setup
 	fi
 	CPMETRICS_SHARED="$(SHARED)" $(BIN)/python -m pytest -q tests_samples
 
+## test-browser: the HTML report opened in the system's Chromium (apt-get install chromium),
+## driven by playwright (never 'playwright install'); a screenshot goes to artefacts/
+test-browser: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m pytest -q tests_browser
+
 lint: setup
-	$(BIN)/python -m ruff check src tests tests_samples bench
-	$(BIN)/python -m ruff format --check src tests tests_samples bench
+	$(BIN)/python -m ruff check src tests tests_samples tests_browser bench
+	$(BIN)/python -m ruff format --check src tests tests_samples tests_browser bench
 	$(BIN)/python -m mypy
 
 ## sample: regenerate the committed synthetic extract (deterministic)
@@ -47,4 +53,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info artefacts

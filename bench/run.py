@@ -135,6 +135,25 @@ def drivers(path: Path, repeat: int) -> None:
         print(f"  {name:24} {seconds:8.2f} {seconds / compute_s:8.2f} x compute (target <= 1.5)")
 
 
+def report_against_trend(path: Path, repeat: int) -> None:
+    """The monthly report (13 months, breakdowns, lists, 14 charts, the HTML written) against
+    the ten-year trend, both through the real command (target: report < 3 x trend)."""
+    base = [str(Path(sys.executable).parent / "cpmetrics")]
+    tail = [str(path), "-q", "--extract-date", "2099-01-01"]
+    commands = {
+        "CLI trend ten years": [*base, "trend", "--from", TREND[0], "--to", TREND[1], "-f", "csv"],
+        "CLI report month": [*base, "report", "--month", MONTH[0], "--out", str(DATA / "r.html")],
+    }
+    results = best_of(
+        repeat,
+        {name: partial(command_seconds, [*argv, *tail]) for name, argv in commands.items()},
+    )
+    trend_s = float(results["CLI trend ten years"]["seconds"])
+    for name, r in results.items():
+        seconds = float(r["seconds"])
+        print(f"  {name:24} {seconds:8.2f} {seconds / trend_s:8.2f} x trend (report: target < 3)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5000,1000000,10000000")
@@ -179,6 +198,12 @@ def main() -> None:
         f"\nsample ({sample.name}), best of 10: cpmetrics compute one month {cli:.3f}s, "
         f"import polars + read {floor:.3f}s, ratio {cli / floor:.2f} (target <= 1.5)"
     )
+    report = [str(Path(sys.executable).parent / "cpmetrics"), "report", "--month", "2018-10"]
+    report += [str(sample), "--out", str(DATA / "sample.html"), "-q"]
+    report += ["--extract-date", "2019-12-31"]
+    DATA.mkdir(exist_ok=True)
+    paper = float(best_of(5, {"report": lambda: command_seconds(report)})["report"]["seconds"])
+    print(f"sample, best of 5: cpmetrics report one month as HTML {paper:.3f}s (target < 3)")
 
     for plans in (int(s) for s in args.sizes.split(",")):
         path = extract(plans)
@@ -208,6 +233,7 @@ def main() -> None:
                 if not same:
                     raise SystemExit(f"{other} disagrees with cpmetrics on {path}")
         drivers(path, repeat)
+        report_against_trend(path, repeat)
         floor_s = float(results["floor"]["seconds"])
         print(f"  trend / floor: {base / floor_s:.2f} (target <= 2)")
         if "duckdb trend" in results:

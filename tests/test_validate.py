@@ -297,3 +297,15 @@ def test_a_category_with_a_control_character_is_read_as_its_code(
 def test_the_summary_counts_one_row_in_the_singular(write_csv: Callable[..., Path]) -> None:
     loaded = load_plans(write_csv(HEADER + GOOD), extract_date=EXTRACT_DATE)
     assert loaded.report.summary() == "all 1 row used"
+
+
+def test_many_failing_rows_after_thousands_of_good_ones_are_findings_not_a_panic(
+    write_csv: Callable[..., Path],
+) -> None:
+    """The failing rows of a large file come from several chunks; polars 2.1 panicked building
+    their messages (found by the report's alarm test: the sample plus 200 bad rows)."""
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "cp_plans.csv"
+    bad = "".join(f"X{i},F0,2010-01-01,2018-05-01,2018-04-01,NEG,NEG,0\n" for i in range(200))
+    path = write_csv(sample.read_text() + bad)
+    loaded = load_plans(path, extract_date=dt.date(2019, 12, 31))
+    assert loaded.report.excluded_by_rule == {"8925": 200}

@@ -426,8 +426,13 @@ def _lists(
     def families_in(table: pl.DataFrame) -> int | None:
         return table["family_id"].drop_nulls().n_unique() if has_families else None
 
-    long = watchlist(facts, day, months=WATCH_MONTHS)
-    soon = watchlist(facts, day, months=None, reaching_within=dt.timedelta(weeks=REACHING_WEEKS))
+    # Only the plans open on the day can be on a list; the report counts them, so the plan
+    # numbers the lists also give (which need each child's whole history) are not needed.
+    open_then = r.within(facts, Period(day, day, str(day)))
+    long = watchlist(open_then, day, months=WATCH_MONTHS)
+    soon = watchlist(
+        open_then, day, months=None, reaching_within=dt.timedelta(weeks=REACHING_WEEKS)
+    )
     reviews = None
     if not loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
         reviews = overdue(facts, day).height

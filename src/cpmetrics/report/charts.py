@@ -133,7 +133,8 @@ def trend_chart(
         axes.set_axisbelow(True)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-        axes.set_title(measure.label, loc="left", fontsize=9)
+        # (A fixed place: matplotlib would otherwise measure every tick label to place it.)
+        axes.set_title(measure.label, loc="left", fontsize=9, y=1.03)
         handles, _ = axes.get_legend_handles_labels()
         if len(handles) > 1:
             figure.subplots_adjust(left=0.08, right=0.75, top=0.87, bottom=0.19)

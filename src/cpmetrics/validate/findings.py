@@ -31,7 +31,8 @@ def findings_for(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     for i, (rule, _, column, message) in enumerate(checks):
         if not hits[i]:
             continue
-        failing = frame.filter(masks[f"_{i}"])
+        # (One chunk: polars 2.1 panics on string operations over a filtered, chunked frame.)
+        failing = frame.filter(masks[f"_{i}"]).rechunk()
         value = pl.col(RAW + column) if column else pl.lit(None, pl.String)
         parts.append(
             failing.select(
