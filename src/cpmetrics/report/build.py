@@ -433,9 +433,10 @@ def _lists(
     soon = watchlist(
         open_then, day, months=None, reaching_within=dt.timedelta(weeks=REACHING_WEEKS)
     )
-    reviews = None
+    reviews, reviews_families = None, None
     if not loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
-        reviews = overdue(facts, day).height
+        late = overdue(facts, day)
+        reviews, reviews_families = late.height, families_in(late)
     counts = _Counts(
         long.height,
         families_in(long),
@@ -454,7 +455,7 @@ def _lists(
         ),
     ]
     if counts.reviews is not None:
-        rows.append(("Review conference overdue", counts.reviews, None))
+        rows.append(("Review conference overdue", counts.reviews, reviews_families))
     if counts.visits is not None:
         rows.append(("Visit overdue", counts.visits, None))
 
@@ -465,7 +466,8 @@ def _lists(
         {
             "List": [name for name, _, _ in rows],
             "Children": _typed([cell(n) for _, n, _ in rows]),
-            "Families": _typed([cell(f) for _, _, f in rows]),
+            # (No column of blanks for an extract without family ids.)
+            **({"Families": _typed([cell(f) for _, _, f in rows])} if has_families else {}),
         },
         strict=False,
     )
