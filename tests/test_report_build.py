@@ -277,3 +277,40 @@ def test_the_alarms_come_back_with_the_report(tmp_path: Path) -> None:
     assert built.report.quality is not None
     assert built.report.quality.excluded == (("End date before start date (8925)", 1),)
     assert any(n.startswith("warning: ") for n in built.report.quality.notes)
+
+
+def test_an_extract_with_review_dates_and_no_optional_columns(tmp_path: Path) -> None:
+    """B started 1 February 2018 and has had no review: due 1 May, overdue on 31 October. The
+    others' next reviews fall due later; E (28 months) is the one child on the watchlist."""
+    (tmp_path / "p.csv").write_text(
+        "child_id,start_date,end_date,review_dates\n"
+        "A,2018-01-10,,2018-04-01;2018-09-20\n"
+        "B,2018-02-01,,\n"
+        "C,2017-01-01,2018-10-05,2017-03-20\n"
+        "D,2018-10-02,,\n"
+        "E,2016-06-01,,2016-08-01;2017-01-15;2017-07-10;2018-01-05;2018-06-30\n"
+        "F,2018-05-05,,2018-07-30\n"
+        "G,2018-03-03,,2018-05-30\n"
+    )
+    request = CommandSettings.resolve(
+        input=tmp_path / "p.csv", config=None, extract_date=dt.date(2019, 1, 1)
+    )
+    built = build(request, parse_month("2018-10"))
+    report = built.report
+    assert (report.overdue_reviews, report.watchlist_children, report.watchlist_families) == (
+        1,
+        1,
+        None,
+    )
+    assert [t.title for t in report.breakdowns] == ["How long plans had lasted"]
+    assert report.lists[0].table.rows() == [
+        ("On the current plan 15 months or more", 1),
+        ("Reaching 2 years on the plan by 23 January 2019 (12 weeks)", 0),
+        ("Review conference overdue", 1),
+    ]
+    assert (
+        "At 31 October 2018, 1 child on a plan had a review conference overdue." in report.summary
+    )
+    notes = report.quality.notes if report.quality else ()
+    assert "the extract has no date_of_birth: no breakdown by age" in notes
+    assert all(m.families is None for m in report.measures)

@@ -400,3 +400,12 @@ def test_figures_as_tables_show_them() -> None:
     assert s.span_text(dt.date(2018, 4, 1), dt.date(2018, 10, 31)) == "1 April to 31 October 2018"
     assert s.withheld(5, True) and not s.withheld(6, True) and not s.withheld(0, True)
     assert not s.withheld(3, False)
+
+
+def test_a_measure_without_words_of_its_own_is_said_by_its_label() -> None:
+    from dataclasses import replace
+
+    new = replace(measure("plans_started", point(OCT, 35)), measure="a_new_measure", unit="%")
+    assert s.headline(replace(new, label="A new share (%)")) == (
+        "In October 2018, a new share (%): 35.0%."
+    )

@@ -286,6 +286,11 @@ def _tell(notes: Iterable[str], notify: Notify) -> None:
             notify(note)
 
 
+def resolve_period(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -> Period:
+    """A period given as 'latest', chosen once the extract date is known (for the report)."""
+    return _resolve(period, loaded, notify)
+
+
 def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -> Period:
     """A period given as 'latest' is chosen once the extract date is known."""
     if isinstance(period, Period):
@@ -298,11 +303,6 @@ def _resolve(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -
     chosen = period(day)
     _tell([f"latest: {chosen.label}, the last complete period by {by}, {day}"], notify)
     return chosen
-
-
-def resolve_period(period: Period | PeriodChoice, loaded: Validated, notify: Notify) -> Period:
-    """A period given as 'latest', chosen once the extract date is known (for the report)."""
-    return _resolve(period, loaded, notify)
 
 
 def _data_dates(loaded: Validated) -> tuple[dt.date, dt.date]:

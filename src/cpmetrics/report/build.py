@@ -357,24 +357,17 @@ def _side_by_side(
 
 
 def _typed(values: list[object]) -> pl.Series:
-    """Numbers as numbers; a column with a suppressed cell as text, 'c' in it."""
-    if any(isinstance(v, str) for v in values) and any(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in values
-    ):
-        return pl.Series(
-            [
-                None
-                if v is None
-                else v
-                if isinstance(v, str)
-                else f"{v:.1f}"
-                if isinstance(v, float)
-                else str(v)
-                for v in values
-            ],
-            dtype=pl.String,
-        )
-    return pl.Series(values, strict=False)
+    """Numbers as numbers; a column with a suppressed cell as text, 'c' in it (the model's
+    rule for tables), its numbers written as a table shows them."""
+    if not any(isinstance(v, str) for v in values):
+        return pl.Series(values, strict=False)
+
+    def text(v: object) -> str | None:
+        if v is None or isinstance(v, str):
+            return v
+        return f"{v:.1f}" if isinstance(v, float) else str(v)
+
+    return pl.Series([text(v) for v in values], dtype=pl.String)
 
 
 # --- Lists for managers ---------------------------------------------------------------------
@@ -433,9 +426,10 @@ def _lists(
     soon = watchlist(
         open_then, day, months=None, reaching_within=dt.timedelta(weeks=REACHING_WEEKS)
     )
-    reviews = None
+    reviews, reviews_families = None, None
     if not loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
-        reviews = overdue(facts, day).height
+        late = overdue(facts, day)
+        reviews, reviews_families = late.height, families_in(late)
     counts = _Counts(
         long.height,
         families_in(long),
@@ -454,7 +448,7 @@ def _lists(
         ),
     ]
     if counts.reviews is not None:
-        rows.append(("Review conference overdue", counts.reviews, None))
+        rows.append(("Review conference overdue", counts.reviews, reviews_families))
     if counts.visits is not None:
         rows.append(("Visit overdue", counts.visits, None))
 
@@ -465,7 +459,8 @@ def _lists(
         {
             "List": [name for name, _, _ in rows],
             "Children": _typed([cell(n) for _, n, _ in rows]),
-            "Families": _typed([cell(f) for _, _, f in rows]),
+            # (No column of blanks for an extract without family ids.)
+            **({"Families": _typed([cell(f) for _, _, f in rows])} if has_families else {}),
         },
         strict=False,
     )
@@ -596,7 +591,7 @@ def measure_trend(
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(BY_ID)}")
     loaded = load_checked(request, strict=strict, notify=notify)
     trend, _, alarms = trend_of(request, loaded, whole, publish=publish, notify=notify)
-    found = [m for m in measure_reports(trend, comparison=request.comparison)]
+    found = measure_reports(trend, comparison=request.comparison)
     chosen = next((m for m in found if m.measure == measure), None)
     if chosen is None:
         raise UsageError(

@@ -276,7 +276,7 @@ def headline(measure: MeasureReport) -> str:
 def change(measure: MeasureReport, before: Point | None) -> str | None:
     """Direction and size of the change from ``before`` to the report month, only between two
     published figures: 'Compared with September 2018, this has decreased from 343 children to
-    336 (down 7).'"""
+    336, down 7.'"""
     now = measure.latest
     if before is None or now.suppressed or now.value is None:
         return None
