@@ -22,9 +22,12 @@ from cpmetrics.commands.common import (
     ReferenceOpt,
     RepeatRuleOpt,
     RepeatWithinOpt,
+    ReviewsOpt,
     SheetOpt,
     StrictOpt,
     SuppressOpt,
+    VisitIntervalOpt,
+    VisitsOpt,
     exit_on_alarms,
     handle_errors,
     say,
@@ -126,6 +129,9 @@ def report(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """The monthly report: a summary table (months, year to date, target, RAG), each measure
@@ -152,6 +158,9 @@ def report(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     notify = None if quiet else say
     built = build(request, chosen, start=first, publish=suppress, strict=strict, notify=notify)
@@ -186,6 +195,9 @@ def chart(
     strict: StrictOpt = False,
     suppress: SuppressOpt = False,
     max_excluded: MaxExcludedOpt = None,
+    reviews: ReviewsOpt = None,
+    visits: VisitsOpt = None,
+    visit_interval: VisitIntervalOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """One measure's trend chart on its own, as in the report: the monthly line, the target
@@ -219,6 +231,9 @@ def chart(
         la=la,
         reference=reference,
         max_excluded_pct=max_excluded,
+        reviews=reviews,
+        visits=visits,
+        visit_interval=visit_interval,
     )
     notify = None if quiet else say
     found, alarms = measure_trend(

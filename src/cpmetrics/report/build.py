@@ -426,18 +426,24 @@ def _lists(
     soon = watchlist(
         open_then, day, months=None, reaching_within=dt.timedelta(weeks=REACHING_WEEKS)
     )
-    reviews, reviews_families = None, None
-    if not loaded.plans.get_column(s.REVIEW_DATES).drop_nulls().is_empty():
-        late = overdue(facts, day)
-        reviews, reviews_families = late.height, families_in(late)
+    # Overdue reviews and visits, where the extract has them (None: it has none).
+    late = overdue(facts, day)
+    has_reviews = bool(facts[s.REVIEW_LIST].list.len().sum()) or s.defined(facts, s.LATEST_REVIEW)
+    found = {
+        what: late.filter(pl.col("what") == what) if known else None
+        for what, known in (("review", has_reviews), ("visit", s.defined(facts, s.VISITS)))
+    }
+    reviews, visits = found["review"], found["visit"]
     counts = _Counts(
         long.height,
         families_in(long),
         soon.height,
         families_in(soon),
-        reviews,
-        _overdue_visits(loaded, facts, day),
+        None if reviews is None else reviews.height,
+        None if visits is None else visits.height,
     )
+    reviews_families = None if reviews is None else families_in(reviews)
+    visits_families = None if visits is None else families_in(visits)
     by = day + dt.timedelta(weeks=REACHING_WEEKS)
     rows: list[tuple[str, int, int | None]] = [
         (f"On the current plan {WATCH_MONTHS} months or more", counts.watch, counts.watch_families),
@@ -450,7 +456,7 @@ def _lists(
     if counts.reviews is not None:
         rows.append(("Review conference overdue", counts.reviews, reviews_families))
     if counts.visits is not None:
-        rows.append(("Visit overdue", counts.visits, None))
+        rows.append(("Visit overdue", counts.visits, visits_families))
 
     def cell(n: int | None) -> object:
         return MARK if words.withheld(n, publish) else n
@@ -515,12 +521,6 @@ def _watch_bands(long: pl.DataFrame, day: dt.date, publish: bool) -> pl.DataFram
         },
         strict=False,
     )
-
-
-def _overdue_visits(loaded: Validated, facts: pl.DataFrame, day: dt.date) -> int | None:
-    """Children whose statutory visit is overdue at ``day``: the one place to plug visits in
-    once the library reads visit records (None: the extract has none, as now)."""
-    return None
 
 
 # --- Where the figures come from ------------------------------------------------------------
