@@ -74,7 +74,7 @@ def test_headings_in_built_in_styles(tmp_path: Path, charts: dict[str, bytes]) -
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[1:3] == [
         "Brighton & Hove, October 2018",
-        "Figures for 1 October 2018 to 31 October 2018, produced on 5 November 2018.",
+        "Figures for 1 to 31 October 2018, produced on 5 November 2018.",
     ]
     # the opening summary sentences follow their heading
     start = paragraphs.index("Summary")
@@ -119,8 +119,8 @@ def test_summary_table_holds_the_figures(tmp_path: Path, charts: dict[str, bytes
             "3.3% (11 of 336)",
             "3.3% (11 of 336)",
             "2.0%",
-            "R",
-            "R",
+            "Red",
+            "Red",
         ],
         [
             LABELS[3],
@@ -139,7 +139,7 @@ def test_summary_table_holds_the_figures(tmp_path: Path, charts: dict[str, bytes
             "3.4% (6 of 175)",
             "4.0%",
             "",
-            "G",
+            "Green",
         ],
         [
             LABELS[4],
@@ -157,8 +157,8 @@ def test_summary_table_holds_the_figures(tmp_path: Path, charts: dict[str, bytes
             "25.7% (9 of 35)",
             "25.8% (59 of 229)",
             "22.0%",
-            "R",
-            "R",
+            "Red",
+            "Red",
         ],
         [LABELS[5], "c", "c", "c", "c", "c", "6", "7", "7", "8", "7", "7", "c", "", "", "", ""],
     ]
@@ -225,15 +225,16 @@ def test_a_narrow_summary_table_stays_on_the_portrait_page(
     ]
 
 
-def test_rag_is_a_letter_on_a_fill(tmp_path: Path, charts: dict[str, bytes]) -> None:
+def test_rag_is_a_word_on_a_fill(tmp_path: Path, charts: dict[str, bytes]) -> None:
+    """The rating in words, as every format writes it, on its colour: never colour alone."""
     table = written(tmp_path).tables[0]
 
     def fill(row: int, column: int) -> str | None:
         shading = table.rows[row].cells[column]._tc.tcPr.find(qn("w:shd"))
         return None if shading is None else shading.get(qn("w:fill"))
 
-    assert table.rows[3].cells[-2].text == "R" and fill(3, -2) == "FFC7CE"
-    assert table.rows[4].cells[-1].text == "G" and fill(4, -1) == "C6EFCE"
+    assert table.rows[3].cells[-2].text == "Red" and fill(3, -2) == "FFC7CE"
+    assert table.rows[4].cells[-1].text == "Green" and fill(4, -1) == "C6EFCE"
     assert table.rows[4].cells[-2].text == "" and fill(4, -2) is None
 
 
@@ -247,8 +248,8 @@ def test_each_measure_has_its_figures_chart_and_sentences(
         LABELS[2],
         "October 2018: 3.3% (11 of 336)",
         "October 2017: c",  # 2 of 302
-        "Year to date (1 April 2018 to 31 October 2018): 3.3% (11 of 336)",
-        "Target: 2.0%; rating for October 2018: Red (R); for the year to date: Red (R).",
+        "Year to date (1 April to 31 October 2018): 3.3% (11 of 336)",
+        "Target: 2.0%; rating for October 2018: Red; for the year to date: Red.",
         "3.3% of the children on a plan had been on it 2 years or more (11 of 336).",
     ]
     assert styled(document, "List Bullet")[:2] == list(report().measures[0].sentences)
@@ -259,7 +260,7 @@ def test_each_measure_has_its_figures_chart_and_sentences(
         "Statistical neighbours 2017-18: no figure."
     ) in paragraphs
     assert "October 2018: no figure (0 of 0)" in paragraphs
-    assert "Target: 4.0%; rating for October 2018: none; for the year to date: Green (G)." in (
+    assert "Target: 4.0%; rating for October 2018: none; for the year to date: Green." in (
         paragraphs
     )
 
@@ -435,6 +436,6 @@ def test_a_report_with_nothing_in_it(tmp_path: Path, charts: dict[str, bytes]) -
     assert [p.text for p in document.paragraphs] == [
         "Child protection plans: October 2018",
         "October 2018",
-        "Figures for 1 October 2018 to 31 October 2018, produced on 5 November 2018.",
+        "Figures for 1 to 31 October 2018, produced on 5 November 2018.",
     ]
     assert document.tables == [] and charts == {}

@@ -88,10 +88,10 @@ def test_tables_have_captions_and_scoped_headers(sample_html: str) -> None:
         assert all('scope="row"' in th for th in re.findall(r"<th\b[^>]*>", body))
 
 
-def test_rag_is_a_letter_and_a_word_beside_the_colour(sample_html: str) -> None:
+def test_rag_is_a_word_beside_the_colour(sample_html: str) -> None:
     badges = re.findall(r'<span class="rag rag-([RAG])">([^<]+)</span>', sample_html)
     assert badges and all(
-        text == {"R": "R Red", "A": "A Amber", "G": "G Green"}[letter] for letter, text in badges
+        text == {"R": "Red", "A": "Amber", "G": "Green"}[letter] for letter, text in badges
     )
 
 
@@ -148,6 +148,35 @@ def test_a_suppressed_figure_is_c_and_has_no_data() -> None:
     cell = re.search(r'<td class="num latest"([^>]*)>c</td>', html)
     assert cell is not None and 'data-suppressed="true"' in cell.group(1)
     assert "data-value" not in cell.group(1) and "Publication version" in html
+
+
+def test_figures_are_written_as_in_every_format() -> None:
+    """report.text's forms: a percentage's counts under it in the table and beside it in the
+    headline, in brackets; the rate with its counts in the headline but brief in the table
+    (its children are the row above); ratings in words; a rating beside a hidden figure 'c'."""
+    share = measure(
+        "open_2y_plus_pct",
+        point("2018-10", 24 * 100 / 706, 24, 706),
+        ytd=None,
+        target=3.0,
+        rag="R",
+    )
+    rate = measure("rate_per_10k", point("2018-10", 336 * 10_000 / 76_700, 336, 76_700))
+    hidden = measure(
+        "repeat_plan_pct", point("2018-10", None, suppressed=True), target=22.0, rag="G"
+    )
+    html = render_html(report(share, rate, hidden, publish=True))
+    cells = re.findall(r'<td class="num latest"[^>]*>(.*?)</td>', html)
+    assert cells == ['3.4%<span class="counts">(24 of 706)</span>', "43.8", "c"]
+    headlines = re.findall(
+        r'<span class="figure"[^>]*>([^<]*)</span>\s*(?:<span class="count">([^<]*)</span>)?',
+        html,
+    )
+    assert headlines == [("3.4%", "(24 of 706)"), ("43.8", "(336 of 76,700)"), ("c", "")]
+    assert '<td class="num">3.0%</td>' in html and "<span>target 3.0%</span>" in html
+    assert '<span class="rag rag-R">Red</span>' in html
+    assert '<td><span class="rag rag-c">c</span></td>' in html  # not Green beside a hidden 'c'
+    assert "Figures for October 2018 (1 to 31 October 2018)" in html
 
 
 def test_inline_svg_makes_ids_its_own() -> None:

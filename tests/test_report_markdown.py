@@ -132,6 +132,11 @@ def test_headings_figures_and_sentences(tmp_path: Path, charts: dict[str, bytes]
     assert "\n\n**October 2018:** 3.3% (11 of 336)\n\n" in text
     assert "\n\n**October 2018:** no figure (0 of 0)\n\n" in text
     assert "\n\n**October 2018:** 336 children, in 200 families\n\n" in text
+    assert "\n\n**Year to date (1 April to 31 October 2018):** 25.8% (59 of 229)\n\n" in text
+    assert (
+        "\n\n**Target:** 22.0%; rating for October 2018: Red; for the year to date: Red.\n\n"
+        in (text)
+    )
     assert "- The rate fell from 44.7 to 43.8 per 10,000 children.\n" in text
     assert "\n- Children on the watchlist: 23, in c families\n- Overdue reviews: c\n" in text
     assert text.endswith("- The rate uses the ONS mid-2017 estimate of children aged 0-17.\n")
@@ -268,6 +273,6 @@ def test_a_report_with_nothing_in_it(tmp_path: Path, charts: dict[str, bytes]) -
     )
     assert written(tmp_path, bare) == (
         "# Child protection plans: October 2018\n\nOctober 2018\n\n"
-        "Figures for 1 October 2018 to 31 October 2018, produced on 5 November 2018.\n"
+        "Figures for 1 to 31 October 2018, produced on 5 November 2018.\n"
     )
     assert not (tmp_path / "report_files").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from cpmetrics.report import sentences as s
 from cpmetrics.report.model import Comparator
@@ -55,6 +56,9 @@ def test_the_rate_with_its_population_and_without_one() -> None:
         "At 31 October 2018, the rate was 43.8 children on a plan per 10,000 children aged "
         "0-17 (336 children, of a population of 76,700)."
     )
+    # thousands separated, as everywhere in the paper
+    large = measure("rate_per_10k", point(OCT, 43.8, 4_567, 1_042_700))
+    assert s.headline(large).endswith("(4,567 children, of a population of 1,042,700).")
     none = measure("rate_per_10k", point(OCT, None, 336, None))
     assert s.headline(none) == (
         "At 31 October 2018, there is no rate per 10,000: no population figure was given."
@@ -89,6 +93,10 @@ def test_a_decrease_and_no_change() -> None:
     before, now = point(SEP, 343), point(OCT, 336)
     assert s.change(measure("children_on_plan", before, now), before) == (
         "Compared with September 2018, this has decreased from 343 children to 336, down 7."
+    )
+    before, now = point(SEP, 1_320), point(OCT, 1_250)
+    assert s.change(measure("children_on_plan", before, now), before) == (
+        "Compared with September 2018, this has decreased from 1,320 children to 1,250, down 70."
     )
     before, now = point(SEP, 7), point(OCT, 7)
     assert s.change(measure("families_on_plan", before, now), before) == (
@@ -203,6 +211,24 @@ def test_the_target_red_amber_green() -> None:
         "The target is 4.0%; the October 2018 figure is not published, so it is not rated."
     )
     assert s.target(measure("plans_started", point(OCT, 35))) is None
+
+
+def test_a_count_against_its_target_in_whole_numbers() -> None:
+    """Numbers in a sentence are written as everywhere else (report.text): a count's target
+    and its distance from it are whole numbers, and no rating is given beside a hidden year
+    to date."""
+    shown = measure(
+        "plans_started", point(OCT, 35), ytd=ytd(OCT, 229), target=30.0, rag="R", ytd_rag="G"
+    )
+    assert s.target(shown) == (
+        "Against the target of 30, October 2018 (35) is rated Red: the target is not met (5 "
+        "above it). The year so far (229) is rated Green."
+    )
+    hidden = replace(shown, ytd=ytd(OCT, None, suppressed=True))
+    assert s.target(hidden) == (
+        "Against the target of 30, October 2018 (35) is rated Red: the target is not met (5 "
+        "above it)."
+    )
 
 
 def test_the_comparators_above_below_the_same_and_unpublished() -> None:
@@ -385,26 +411,7 @@ def test_reaching_two_years_and_overdue() -> None:
     )
 
 
-# --- The plain forms every writer shares ----------------------------------------------------
-
-
-def test_figures_as_tables_show_them() -> None:
-    share = point(OCT, 3.4, 24, 706)
-    assert (s.value_text(share, "%"), s.counts_text(share, "%")) == ("3.4%", "24 of 706")
-    assert s.figure_text(share, "%") == "3.4% (24 of 706)"
-    assert s.figure_text(point(OCT, 1234), "children") == "1,234"
-    assert s.figure_text(point(OCT, 43.8, 336, 76_700), "per 10,000") == "43.8"
-    assert s.figure_text(point(OCT, None, suppressed=True), "%") == "c"
-    assert s.figure_text(point(OCT, None, 0, 0), "%") == "- (0 of 0)"
-    assert s.rag_text("A") == "A Amber" and s.rag_text(None) == ""
-    assert s.span_text(dt.date(2018, 4, 1), dt.date(2018, 10, 31)) == "1 April to 31 October 2018"
-    assert s.withheld(5, True) and not s.withheld(6, True) and not s.withheld(0, True)
-    assert not s.withheld(3, False)
-
-
 def test_a_measure_without_words_of_its_own_is_said_by_its_label() -> None:
-    from dataclasses import replace
-
     new = replace(measure("plans_started", point(OCT, 35)), measure="a_new_measure", unit="%")
     assert s.headline(replace(new, label="A new share (%)")) == (
         "In October 2018, a new share (%): 35.0%."

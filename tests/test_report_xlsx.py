@@ -193,13 +193,13 @@ def test_the_sheets(book: Any) -> None:
 def test_summary_measures_by_month_with_ytd_target_and_rag(book: Any) -> None:
     ws = book["Summary"]
     assert ws["A1"].value == "Child protection plans: October 2018"
-    assert ws["A2"].value.startswith("Haringey; Report month October 2018; made 2018-11-05")
+    assert ws["A2"].value.startswith("Haringey; Report month October 2018; made 5 November 2018")
     header = [c.value for c in ws[4]]
     assert header[:2] == ["Measure", "Unit"]
     assert header[2:15] == [dt.datetime(m.year, m.month, 1) for m in MONTHS]  # real dates
     assert ws["C4"].number_format == "mmm yy"
     assert header[15:] == [
-        *("Year to date", "Target", "RAG", "YTD RAG", "Oct 18 numerator", "Oct 18 denominator"),
+        *("Year to date", "Target", "RAG", "YTD RAG", "Oct 2018 numerator", "Oct 2018 denominator"),
         *("YTD numerator", "YTD denominator", "England", "Statistical neighbours"),
         "Comparator year",
     ]

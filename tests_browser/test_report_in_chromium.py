@@ -14,13 +14,14 @@ COUNT_UNITS = ("children", "plans", "families")
 
 
 def shown(row: dict[str, Any]) -> tuple[str, str]:
-    """compute's figure as the page should show it: the value, and the counts of a %."""
+    """compute's figure as the summary table should show it: the value, and the counts of a %
+    in brackets (the rate's children are the row above, so it has none there)."""
     value, unit = row["value"], row["unit"]
     if unit in COUNT_UNITS:
         return f"{int(value):,}", ""
     if unit == "%":
-        return f"{value:.1f}%", f"{row['numerator']:,} of {row['denominator']:,}"
-    return f"{value:.1f}", ""
+        return f"{value:.1f}%", f"({row['numerator']:,} of {row['denominator']:,})"
+    return f"{value:,.1f}", ""
 
 
 def test_it_loads_with_nothing_fetched_and_no_errors(browser: Any, reports: Reports) -> None:

@@ -22,7 +22,7 @@ from cpmetrics.breakdowns import DIMENSION_COLUMNS, breakdown
 from cpmetrics.errors import UsageError
 from cpmetrics.periods import Period, month
 from cpmetrics.reference import Comparison
-from cpmetrics.report import sentences as words
+from cpmetrics.report import sentences
 from cpmetrics.report.model import (
     Comparator,
     MeasureReport,
@@ -32,6 +32,7 @@ from cpmetrics.report.model import (
     Report,
     Table,
 )
+from cpmetrics.report.text import cell_text, day_text, month_text, withheld
 from cpmetrics.runner import (
     CommandSettings,
     Notify,
@@ -106,10 +107,10 @@ def build(
         _with_families(m, behind.get(m.measure), publish)
         for m in measure_reports(trend, comparison=request.comparison)
     )
-    measures = tuple(replace(m, sentences=words.for_measure(m)) for m in measures)
+    measures = tuple(replace(m, sentences=sentences.for_measure(m)) for m in measures)
     lists, counts = _lists(loaded, facts, chosen.end, publish, has_families)
     report = Report(
-        title=f"Child protection plans: {words.month_text(chosen.start)}",
+        title=f"Child protection plans: {month_text(chosen.start)}",
         area=request.comparison.area.name if request.comparison else None,
         month=chosen.label,
         month_start=chosen.start,
@@ -125,7 +126,7 @@ def build(
         overdue_visits=counts.shown(counts.visits, publish),
         quality=_quality(request, loaded, chosen, heard, alarms),
     )
-    summary = (*words.opening(report), *counts.sentences(chosen.end, publish))
+    summary = (*sentences.opening(report), *counts.sentences(chosen.end, publish))
     return Built(replace(report, summary=summary), tuple(alarms))
 
 
@@ -244,7 +245,7 @@ def _families_behind(flagged: pl.DataFrame) -> dict[str, int]:
 def _with_families(measure: MeasureReport, count: int | None, publish: bool) -> MeasureReport:
     if count is None or measure.unit == "families" or measure.latest.suppressed:
         return measure
-    return replace(measure, families=None if words.withheld(count, publish) else count)
+    return replace(measure, families=None if withheld(count, publish) else count)
 
 
 # --- Breakdowns of the month ----------------------------------------------------------------
@@ -276,7 +277,7 @@ _LAYOUT = {
 
 
 def _breakdown_titles(chosen: Period) -> dict[str, tuple[str, str]]:
-    day, month_name = words.day_text(chosen.end), words.month_text(chosen.start)
+    day, month_name = day_text(chosen.end), month_text(chosen.start)
     return {
         "duration": (
             "How long plans had lasted",
@@ -348,7 +349,7 @@ def _side_by_side(
             n, share, hidden = found.get(group, (0, 0.0 if total else None, False))
             counts.append(MARK if hidden else n)
             shares.append(MARK if hidden else share)
-        hidden_total = words.withheld(total, publish)
+        hidden_total = withheld(total, publish)
         counts.append(MARK if hidden_total else total)
         shares.append(MARK if hidden_total else (100.0 if total else None))
         columns[heading] = counts
@@ -358,16 +359,12 @@ def _side_by_side(
 
 def _typed(values: list[object]) -> pl.Series:
     """Numbers as numbers; a column with a suppressed cell as text, 'c' in it (the model's
-    rule for tables), its numbers written as a table shows them."""
+    rule for tables), its numbers written as a table shows them (report.text: '1,234', '23.5')."""
     if not any(isinstance(v, str) for v in values):
         return pl.Series(values, strict=False)
-
-    def text(v: object) -> str | None:
-        if v is None or isinstance(v, str):
-            return v
-        return f"{v:.1f}" if isinstance(v, float) else str(v)
-
-    return pl.Series([text(v) for v in values], dtype=pl.String)
+    return pl.Series(
+        [v if v is None or isinstance(v, str) else cell_text(v) for v in values], dtype=pl.String
+    )
 
 
 # --- Lists for managers ---------------------------------------------------------------------
@@ -384,19 +381,19 @@ class _Counts:
 
     @staticmethod
     def shown(count: int | None, publish: bool) -> int | None:
-        return None if words.withheld(count, publish) else count
+        return None if withheld(count, publish) else count
 
     def sentences(self, day: dt.date, publish: bool) -> tuple[str, ...]:
         by = day + dt.timedelta(weeks=REACHING_WEEKS)
         return (
-            words.watchlist(
+            sentences.watchlist(
                 day,
                 months=WATCH_MONTHS,
                 children=self.watch,
                 families_count=self.watch_families,
                 publish=publish,
             ),
-            words.reaching(
+            sentences.reaching(
                 day,
                 by=by,
                 weeks=REACHING_WEEKS,
@@ -404,8 +401,8 @@ class _Counts:
                 families_count=self.reaching_families,
                 publish=publish,
             ),
-            words.overdue_reviews(day, self.reviews, publish=publish),
-            words.overdue_visits(day, self.visits, publish=publish),
+            sentences.overdue_reviews(day, self.reviews, publish=publish),
+            sentences.overdue_visits(day, self.visits, publish=publish),
         )
 
 
@@ -448,7 +445,7 @@ def _lists(
     rows: list[tuple[str, int, int | None]] = [
         (f"On the current plan {WATCH_MONTHS} months or more", counts.watch, counts.watch_families),
         (
-            f"Reaching 2 years on the plan by {words.day_text(by)} ({REACHING_WEEKS} weeks)",
+            f"Reaching 2 years on the plan by {day_text(by)} ({REACHING_WEEKS} weeks)",
             counts.reaching,
             counts.reaching_families,
         ),
@@ -459,7 +456,7 @@ def _lists(
         rows.append(("Visit overdue", counts.visits, visits_families))
 
     def cell(n: int | None) -> object:
-        return MARK if words.withheld(n, publish) else n
+        return MARK if withheld(n, publish) else n
 
     summary = pl.DataFrame(
         {
@@ -472,9 +469,9 @@ def _lists(
     )
     tables = [
         Table(
-            f"Lists for managers at {words.day_text(day)}",
+            f"Lists for managers at {day_text(day)}",
             summary,
-            words.watchlist(
+            sentences.watchlist(
                 day,
                 months=WATCH_MONTHS,
                 children=counts.watch,
@@ -486,7 +483,7 @@ def _lists(
         Table(
             f"Children on the current plan {WATCH_MONTHS} months or more, by time on it",
             _watch_bands(long, day, publish),
-            f"Whole calendar months on the current plan at {words.day_text(day)}.",
+            f"Whole calendar months on the current plan at {day_text(day)}.",
         ),
     ]
     return tuple(tables), counts
@@ -515,7 +512,7 @@ def _watch_bands(long: pl.DataFrame, day: dt.date, publish: bool) -> pl.DataFram
             "Children": _typed(
                 [
                     *(MARK if h else n for n, h in zip(counts, hidden, strict=True)),
-                    MARK if words.withheld(sum(counts), publish) else sum(counts),
+                    MARK if withheld(sum(counts), publish) else sum(counts),
                 ]
             ),
         },

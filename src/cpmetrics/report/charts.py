@@ -15,8 +15,8 @@ import re
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
-from cpmetrics.report import sentences as words
-from cpmetrics.report.model import MeasureReport
+from cpmetrics.report.model import MeasureReport, Point
+from cpmetrics.report.text import MONTHS, month_text, short_month_text, value_text
 
 PNG_DPI = 150
 LINE = "#1f4e79"  # dark blue: the authority's own figures
@@ -36,29 +36,25 @@ def describe(measure: MeasureReport) -> str:
     unit = measure.unit
     first, last = measure.months[0], measure.months[-1]
     points = "; ".join(
-        f"{words.short_month(p.period_start)} {_said(words.value_text(p, unit))}"
-        for p in measure.months
+        f"{short_month_text(p.period_start)} {_said(p, unit)}" for p in measure.months
     )
     parts = [
-        f"{measure.label}, month by month from {words.month_text(first.period_start)} to "
-        f"{words.month_text(last.period_start)}: {points}."
+        f"{measure.label}, month by month from {month_text(first.period_start)} to "
+        f"{month_text(last.period_start)}: {points}."
     ]
     if measure.target is not None:
-        parts.append(f"Target: {_number(measure.target, unit)}.")
+        parts.append(f"Target: {value_text(measure.target, unit)}.")
     for c in measure.comparators:
-        shown = "not published" if c.value is None else _number(c.value, unit)
+        shown = "not published" if c.value is None else value_text(c.value, unit)
         parts.append(f"{c.name} ({c.year}): {shown}.")
     return " ".join(parts)
 
 
-def _said(text: str) -> str:
-    return {"c": "not published", "-": "no value"}.get(text, text)
-
-
-def _number(value: float, unit: str) -> str:
-    if unit in ("children", "plans", "families"):
-        return f"{value:,.0f}"
-    return f"{value:.1f}" + ("%" if unit == "%" else "")
+def _said(point: Point, unit: str) -> str:
+    """A month's value in the chart's words: 'not published' for a suppressed one."""
+    if point.suppressed:
+        return "not published"
+    return "no value" if point.value is None else value_text(point.value, unit)
 
 
 def trend_chart(
@@ -93,7 +89,7 @@ def trend_chart(
                 color=TARGET,
                 linestyle="--",
                 linewidth=1.3,
-                label=f"Target {_number(measure.target, unit)}",
+                label=f"Target {value_text(measure.target, unit)}",
             )
             heights.append(measure.target)
         for c, (colour, dashes) in zip(measure.comparators, _REFERENCE_STYLES, strict=False):
@@ -104,13 +100,13 @@ def trend_chart(
                 color=colour,
                 linestyle=dashes,
                 linewidth=1.2,
-                label=f"{c.name}\n{c.year}: {_number(c.value, unit)}",
+                label=f"{c.name}\n{c.year}: {value_text(c.value, unit)}",
             )
             heights.append(c.value)
         latest = measure.latest
         if latest.value is not None:  # the report month's figure, said on the chart
             axes.annotate(
-                words.value_text(latest, unit),
+                value_text(latest.value, unit),
                 (xs[-1], latest.value),
                 xytext=(0, 7),
                 textcoords="offset points",
@@ -162,7 +158,7 @@ def _tick_labels(measure: MeasureReport, ticks: list[int]) -> list[str]:
     labels, year = [], None
     for index in ticks:
         day = measure.months[index].period_start
-        name = words.MONTHS[day.month - 1][:3]
+        name = MONTHS[day.month - 1][:3]
         labels.append(name if day.year == year else f"{name}\n{day.year}")
         year = day.year
     return labels

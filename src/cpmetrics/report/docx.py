@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from cpmetrics.errors import UsageError
 from cpmetrics.report.model import Report
 from cpmetrics.report.outline import Block, Bullets, Chart, Grid, Heading, Para, outline
+from cpmetrics.report.text import rag_text, split_figure
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -36,9 +37,13 @@ LABEL_CM = 3.8  # the measure's name wraps within this
 PAD_CM = 0.1  # each side of a cell (Word's default is 0.19)
 MIN_MONTHS = 6
 KEEP_ROWS = 20  # a table of up to this many rows is kept on one page
-# RAG: the letter on a fill with a text colour dark enough to read on it (Excel's good,
-# neutral and bad styles), so the rating never rests on colour alone.
-RAG_FILL = {"R": ("FFC7CE", "9C0006"), "A": ("FFEB9C", "9C5700"), "G": ("C6EFCE", "006100")}
+# RAG: the rating's word ('Red') on a fill with a text colour dark enough to read on it (Excel's
+# good, neutral and bad styles), so the rating never rests on colour alone.
+RAG_FILL = {
+    rag_text("R"): ("FFC7CE", "9C0006"),
+    rag_text("A"): ("FFEB9C", "9C5700"),
+    rag_text("G"): ("C6EFCE", "006100"),
+}
 HEADER_FILL = "E7E6E6"
 
 
@@ -166,17 +171,17 @@ def _column_width(grid: Grid, column: int, *, two_lines: bool = False) -> float:
     """Wide enough for the widest cell (or line of it), and for the header's longest word
     (the header may wrap: 'Oct 2018 RAG'; it is bold)."""
     lines = [
-        line for row in grid.rows for line in (_split(row[column]) if two_lines else (row[column],))
+        line for row in grid.rows for line in (_lines(row[column]) if two_lines else (row[column],))
     ]
     cells = [text_width_cm(line, TABLE_PT) for line in lines]
     words = [text_width_cm(w, TABLE_PT) * BOLD for w in grid.header[column].split()]
     return round(max([*cells, *words], default=0.0) + 2 * PAD_CM + 0.05, 2)
 
 
-def _split(figure: str) -> tuple[str, ...]:
-    """'3.4% (24 of 706)' -> ('3.4%', '(24 of 706)'); anything else as it is."""
-    value, space, counts = figure.partition(" (")
-    return (value, f"({counts}") if space and figure.endswith(")") else (figure,)
+def _lines(figure: str) -> tuple[str, ...]:
+    """'3.4% (24 of 706)' -> ('3.4%', '(24 of 706)'): the figure over its counts; anything
+    else on one line."""
+    return tuple(part for part in split_figure(figure) if part) or (figure,)
 
 
 # Advance widths in ems of Arial (a common council template font), wider than Calibri (the
@@ -202,7 +207,7 @@ def _summary(document: Document, grid: Grid, heading: Heading | None) -> None:
 
     def cell(row: tuple[str, ...], c: int) -> str:
         # (not the measure's name, which may end in '(%)'; python-docx writes '\n' as a break)
-        return "\n".join(_split(row[c])) if layout.two_lines and c > 0 else row[c]
+        return "\n".join(_lines(row[c])) if layout.two_lines and c > 0 else row[c]
 
     shown = Grid(
         header=tuple(grid.header[c] for c in layout.columns),

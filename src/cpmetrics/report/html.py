@@ -2,18 +2,18 @@
 no scripts), readable on screen and printed on A4.
 
 The layout is the Jinja2 template ``templates/report.html.j2`` (autoescaped); this module
-only hands it the model, the charts and the shared wording of figures (``sentences``).
+only hands it the model, the charts and report.text's ways of writing figures, dates and
+ratings (the same as every other format's).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
 
 from cpmetrics import __version__
-from cpmetrics.report import sentences as words
+from cpmetrics.report import text
 from cpmetrics.report.model import Point, Report
 
 TEMPLATE = "report.html.j2"
@@ -38,17 +38,8 @@ def render_html(report: Report) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.globals.update(
-        value_text=words.value_text,
-        counts_text=words.counts_text,
-        rag_text=words.rag_text,
-        day_text=words.day_text,
-        month_text=words.month_text,
-        short_month=words.short_month,
-        cell=cell,
-        data=point_data,
-        anchor=anchor,
-    )
+    # The template writes every figure, date and rating with report.text ('text.day_text').
+    environment.globals.update(text=text, data=point_data, anchor=anchor)
     template = environment.from_string(source.read_text(encoding="utf-8"))
     charts = [
         Markup(inline_svg(trend_chart(m, fmt="svg"), prefix=f"chart-{i}"))
@@ -80,21 +71,6 @@ def inline_svg(svg: bytes, *, prefix: str) -> str:
     )
     # The page sets the size (CSS); the viewBox keeps the shape.
     return re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
-
-
-def cell(value: object) -> str:
-    """A table cell as text: counts with thousands separators, shares to 1 dp, '-' for none."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return words.number(value)
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    if isinstance(value, dt.date):
-        return words.day_text(value)
-    return str(value)
 
 
 def point_data(point: Point, measure: str) -> dict[str, str]:

@@ -14,7 +14,6 @@ from urllib.parse import quote
 from cpmetrics.errors import UsageError
 from cpmetrics.report.model import Report
 from cpmetrics.report.outline import Bullets, Chart, Grid, Heading, Para, outline
-from cpmetrics.report.text import rag_word
 
 
 def charts_folder(path: Path) -> Path:
@@ -57,21 +56,17 @@ def write_markdown(report: Report, path: Path) -> None:
 
 
 def pipe_table(grid: Grid) -> str:
-    """A pipe table: figures right-aligned, ratings centred and in words ('Red')."""
+    """A pipe table: figures right-aligned, ratings ('Red') centred."""
     rule = [
         ":---:" if c in grid.rag_columns else "---:" if grid.numeric[c] else "---"
         for c in range(len(grid.header))
-    ]
-    rows = [
-        [rag_word(text) if c in grid.rag_columns else text for c, text in enumerate(row)]
-        for row in grid.rows
     ]
     return "\n".join(
         "| " + " | ".join(cells) + " |"
         for cells in [
             [escape_cell(h) for h in grid.header],
             rule,
-            *([escape_cell(t) for t in row] for row in rows),
+            *([escape_cell(t) for t in row] for row in grid.rows),
         ]
     )
 

@@ -2,8 +2,9 @@
 reading order, made once from a ``Report``; the Word and Markdown writers only lay the blocks
 out, so the two formats hold the same words and figures.
 
-Every figure goes through report.text (one way to write '3.4% (24 of 706)' and 'c'); the only
-words added here are headings and the lead-ins that say what a figure is.
+Every figure, date and rating goes through report.text (one way to write '3.4% (24 of 706)',
+'c' and 'Red', the same as the HTML page's and the sentences'); the only words added here are
+headings and the lead-ins that say what a figure is.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from cpmetrics.report.text import (
     MARK,
     cell_text,
     column_heading,
+    count_text,
     counted,
-    day_label,
-    figure_brief,
+    day_text,
     figure_in_words,
-    month_label,
-    month_short,
+    month_text,
     published_count,
-    rag_word,
+    rag_text,
+    short_month_text,
     shown_rag,
+    span_text,
+    summary_figure_text,
     value_text,
 )
 
@@ -58,7 +61,7 @@ class Grid:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...]  # per column: right-aligned figures
-    rag_columns: frozenset[int] = frozenset()  # cells holding 'R', 'A', 'G' (or 'c')
+    rag_columns: frozenset[int] = frozenset()  # cells holding 'Red', 'Amber', 'Green' (or 'c')
     # The month columns of the summary table, oldest first: a narrow page may drop the oldest.
     month_columns: tuple[int, ...] = ()
 
@@ -85,12 +88,12 @@ def outline(report: Report) -> list[Block]:
     """The paper in reading order."""
     out = _Outline()
     out.add(Heading(report.title, 0))
-    period = month_label(report.month)
+    period = month_text(report.month)
     out.add(Para(f"{report.area}, {period}" if report.area else period))
     out.add(
         Para(
-            f"Figures for {day_label(report.month_start)} to {day_label(report.month_end)}, "
-            f"produced on {day_label(report.generated)}."
+            f"Figures for {span_text(report.month_start, report.month_end)}, "
+            f"produced on {day_text(report.generated)}."
         )
     )
     if report.suppressed:
@@ -124,19 +127,19 @@ def summary_grid(report: Report) -> Grid:
     has_ytd = any(m.ytd is not None for m in report.measures)
     has_target = any(m.target is not None for m in report.measures)
     latest = max(starts) if starts else report.month_start
-    header = ["Measure", *(month_short(s) for s in starts)]
+    header = ["Measure", *(short_month_text(s) for s in starts)]
     header += ["YTD"] if has_ytd else []
-    header += ["Target", f"{month_short(latest)} RAG"] if has_target else []
+    header += ["Target", f"{short_month_text(latest)} RAG"] if has_target else []
     header += ["YTD RAG"] if has_target and has_ytd else []
     rows = []
     for m in report.measures:
         by_start = {p.period_start: p for p in m.months}
-        row = [m.label, *(figure_brief(by_start.get(s), m.unit) for s in starts)]
-        row += [figure_brief(m.ytd, m.unit)] if has_ytd else []
+        row = [m.label, *(summary_figure_text(by_start.get(s), m.unit) for s in starts)]
+        row += [summary_figure_text(m.ytd, m.unit)] if has_ytd else []
         if has_target:
             target = "" if m.target is None else value_text(m.target, m.unit)
-            row += [target, shown_rag(m.rag, m.latest if m.months else None)]
-            row += [shown_rag(m.ytd_rag, m.ytd)] if has_ytd else []
+            row += [target, rag_text(shown_rag(m.rag, m.latest if m.months else None))]
+            row += [rag_text(shown_rag(m.ytd_rag, m.ytd))] if has_ytd else []
         rows.append(tuple(row))
     months = tuple(range(1, 1 + len(starts)))
     first_rag = len(header) - (2 if has_ytd else 1)
@@ -158,16 +161,16 @@ def _measure(m: MeasureReport, suppressed: bool) -> list[Block]:
     if m.families is not None:
         families = published_count(m.families, suppressed)
         figure += f", in {counted(families, 'families')}"
-    blocks.append(Para(figure, lead=f"{month_label(latest.period_start)}: "))
+    blocks.append(Para(figure, lead=f"{month_text(latest.period_start)}: "))
     last_year = m.same_month_last_year
     if last_year is not None:
-        lead = f"{month_label(last_year.period_start)}: "
+        lead = f"{month_text(last_year.period_start)}: "
         blocks.append(Para(figure_in_words(last_year, m.unit), lead=lead))
     if m.ytd is not None:
-        span = f"{day_label(m.ytd.period_start)} to {day_label(m.ytd.period_end)}"
+        span = span_text(m.ytd.period_start, m.ytd.period_end)
         blocks.append(Para(figure_in_words(m.ytd, m.unit), lead=f"Year to date ({span}): "))
     if m.target is not None:
-        rating = f"rating for {month_label(latest.period_start)}: {_rating(m.rag, latest)}"
+        rating = f"rating for {month_text(latest.period_start)}: {_rating(m.rag, latest)}"
         if m.ytd is not None:
             rating += f"; for the year to date: {_rating(m.ytd_rag, m.ytd)}"
         blocks.append(Para(f"{value_text(m.target, m.unit)}; {rating}.", lead="Target: "))
@@ -187,11 +190,8 @@ def _measure(m: MeasureReport, suppressed: bool) -> list[Block]:
 
 
 def _rating(rag: str | None, point: Point | None) -> str:
-    """'Red (R)'; 'c' beside a suppressed figure; 'none' with no figure to rate."""
-    shown = shown_rag(rag, point)
-    if shown == MARK:
-        return MARK
-    return f"{rag_word(shown)} ({shown})" if shown else "none"
+    """'Red'; 'c' beside a suppressed figure; 'none' with no figure to rate."""
+    return rag_text(shown_rag(rag, point)) or "none"
 
 
 def _file_stem(measure: str) -> str:
@@ -249,17 +249,17 @@ def _lists(report: Report) -> list[Block]:
 
 
 def _quality(quality: Quality) -> list[Block]:
-    extract = day_label(quality.extract_date) if quality.extract_date else "not given"
+    extract = day_text(quality.extract_date) if quality.extract_date else "not given"
     facts = (
         f"Files read: {', '.join(quality.files) or 'none'}",
-        f"Rows read: {quality.rows_read:,}",
-        f"Rows used: {quality.rows_used:,}",
+        f"Rows read: {count_text(quality.rows_read)}",
+        f"Rows used: {count_text(quality.rows_used)}",
         f"Population: {quality.population}",
         f"Extract date: {extract}",
     )
     blocks: list[Block] = [Heading("Data quality", 1), Bullets(facts)]
     if quality.excluded:
-        rows = tuple((reason, f"{rows:,}") for reason, rows in quality.excluded)
+        rows = tuple((reason, count_text(rows)) for reason, rows in quality.excluded)
         blocks.append(Para("Rows excluded, by reason:"))
         blocks.append(Grid(header=("Reason", "Rows"), rows=rows, numeric=(False, True)))
     if quality.notes:

@@ -4,9 +4,8 @@ words ("This has increased from 20 children to 24", "3.4% (24 of 706)").
 Pure functions of a ``MeasureReport`` (or of plain counts): nothing is computed here that a
 reader could not check against the table beside it. A suppressed figure is described as not
 published (its value is None in the model already, so no sentence can leak it), and a change
-is only given between two published figures. Also the plain forms of figures that every
-writer shares (``value_text``, ``counts_text``, ``rag_text``), so the paper reads the same in
-HTML, Word, Excel and Markdown.
+is only given between two published figures. Every figure, count, date and rating in them is
+written by report.text, as everywhere else in the paper.
 """
 
 from __future__ import annotations
@@ -16,33 +15,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cpmetrics.measures import BY_ID
-from cpmetrics.report.model import MeasureReport, Point, Rag, Report
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+from cpmetrics.report.model import MeasureReport, Point, Report
+from cpmetrics.report.text import (
+    SMALL,
+    count_text,
+    counted,
+    counts_text,
+    day_text,
+    decimal_text,
+    figure_text,
+    month_text,
+    rag_text,
+    shown_value,
+    span_text,
+    value_text,
+    withheld,
 )
-# Publication mode hides counts of 1 to 5 (suppress.py): the lists use the same rule.
-SMALLEST_SHOWN = 6
+
 NOT_PUBLISHED = "not published"
-RAG_WORDS: dict[str, str] = {"G": "Green", "A": "Amber", "R": "Red"}
+# Publication mode hides counts of 1 to 5: a sentence says 'fewer than 6'.
+FEWER_THAN = f"fewer than {SMALL + 1}"
 _RAG_MEANING = {
     "G": "the target is met",
     "A": "the target is not met, but it is within the tolerance",
     "R": "the target is not met",
 }
-_NOUNS = {"children": ("child", "children"), "plans": ("plan", "plans")}
-_NOUNS["families"] = ("family", "families")
 # Regions said with 'the' ("above the South East"); the others are said as they are.
 _REGIONS_WITH_THE = (
     "North East",
@@ -53,80 +50,6 @@ _REGIONS_WITH_THE = (
     "West Midlands",
     "East of England",
 )
-
-
-# --- Plain forms of dates and figures ------------------------------------------------------
-
-
-def day_text(day: dt.date) -> str:
-    """'31 October 2018' (in English whatever the machine's locale)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def month_text(day: dt.date) -> str:
-    """'October 2018'."""
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def short_month(day: dt.date) -> str:
-    """'Oct 2018', for table headings and chart axes."""
-    return f"{MONTHS[day.month - 1][:3]} {day.year}"
-
-
-def span_text(start: dt.date, end: dt.date) -> str:
-    """'1 April to 31 October 2018' (the year said once when it is the same)."""
-    if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} to {day_text(end)}"
-    return f"{day_text(start)} to {day_text(end)}"
-
-
-def number(n: int) -> str:
-    return f"{n:,}"
-
-
-def counted(n: int, unit: str) -> str:
-    """'1 child', '24 children', '3 families'."""
-    one, many = _NOUNS.get(unit, (unit, unit))
-    return f"{number(n)} {one if n == 1 else many}"
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def value_text(point: Point, unit: str) -> str:
-    """The figure as a table shows it: '336', '3.3%', '43.8'; 'c' when suppressed; '-' when
-    there is no value (a zero denominator, or no population for the rate)."""
-    if point.suppressed:
-        return "c"
-    if point.value is None:
-        return "-"
-    if unit in _NOUNS:
-        return number(int(point.value))
-    return _decimal(point.value) + ("%" if unit == "%" else "")
-
-
-def counts_text(point: Point, unit: str) -> str:
-    """The counts behind a percentage: '11 of 336' ('' for a count, a rate or a hidden one)."""
-    if unit != "%" or point.suppressed or point.numerator is None or point.denominator is None:
-        return ""
-    return f"{number(point.numerator)} of {number(point.denominator)}"
-
-
-def figure_text(point: Point, unit: str) -> str:
-    """'3.3% (11 of 336)', '336', 'c'."""
-    counts = counts_text(point, unit)
-    return f"{value_text(point, unit)} ({counts})" if counts else value_text(point, unit)
-
-
-def rag_text(rag: Rag | str | None) -> str:
-    """'R Red': the letter and the word, so that the rating never rests on colour alone."""
-    return f"{rag} {RAG_WORDS[rag]}" if rag in RAG_WORDS else ""
-
-
-def withheld(count: int | None, publish: bool) -> bool:
-    """Whether publication mode hides this count (1 to 5, as suppress.py)."""
-    return publish and count is not None and 0 < count < SMALLEST_SHOWN
 
 
 # --- What each measure's figures are called -------------------------------------------------
@@ -242,22 +165,25 @@ def _said(measure: MeasureReport, point: Point, when: str) -> str:
     if measure.measure == "rate_per_10k":
         if point.value is None:
             return f"{when}, there is no rate per 10,000: no population figure was given."
-        population = f", of a population of {number(point.denominator or 0)}"
+        population = f", of a population of {count_text(point.denominator or 0)}"
         return (
-            f"{when}, the rate was {_decimal(point.value)} children on a plan per 10,000 "
+            f"{when}, the rate was {value_text(point.value, unit)} children on a plan per 10,000 "
             f"children aged 0-17 ({counted(point.numerator or 0, 'children')}{population})."
         )
     if unit == "%" and words.whole:
         if point.value is None:
             return f"{when}, {words.none}, so there is no percentage."
+        counts = counts_text(point, unit)
         return (
-            f"{when}, {_decimal(point.value)}% of the {words.whole} {words.part} "
-            f"({counts_text(point, unit)})."
+            f"{when}, {value_text(point.value, unit)} of the {words.whole} {words.part}"
+            f"{' ' + counts if counts else ''}."
         )
     if measure.is_count and words.many and point.value is not None:
         n = int(point.value)
         said = (
-            "no " + words.many if n == 0 else f"{number(n)} {words.one if n == 1 else words.many}"
+            "no " + words.many
+            if n == 0
+            else f"{count_text(n)} {words.one if n == 1 else words.many}"
         )
         return f"{when}, {said}."
     figure = figure_text(point, unit) if point.value is not None else "no figure"
@@ -296,16 +222,17 @@ def change(measure: MeasureReport, before: Point | None) -> str | None:
         moved = "increased" if b > a else "decreased"
         way = "up" if b > a else "down"
         return (
-            f"Compared with {since}, this has {moved} from {counted(a, unit)} to {number(b)}, "
-            f"{way} {number(abs(b - a))}."
+            f"Compared with {since}, this has {moved} from {counted(a, unit)} to "
+            f"{count_text(b)}, {way} {count_text(abs(b - a))}."
         )
     difference = round(now.value - before.value, 1)
     if unit == "%":
         a_text, b_text = figure_text(before, unit), figure_text(now, unit)
-        size = f"{_decimal(abs(difference))} percentage points"
+        size = f"{decimal_text(abs(difference))} percentage points"
     else:
-        a_text, b_text = _decimal(before.value), f"{_decimal(now.value)} {unit}".rstrip()
-        size = _decimal(abs(difference))
+        a_text = value_text(before.value, unit)
+        b_text = f"{value_text(now.value, unit)} {unit}".rstrip()
+        size = value_text(abs(difference), unit)
     if difference == 0:
         return f"This is the same as in {since}: {a_text}."
     moved, way = ("increased", "up") if difference > 0 else ("decreased", "down")
@@ -330,26 +257,31 @@ def target(measure: MeasureReport) -> str | None:
     if measure.target is None:
         return None
     now, unit = measure.latest, measure.unit
-    goal = _decimal(measure.target) + ("%" if unit == "%" else "")
+    goal = value_text(measure.target, unit)
     month = month_text(now.period_start)
     if now.value is None:
         why = "is not published" if now.suppressed else "has no value"
         return f"The target is {goal}; the {month} figure {why}, so it is not rated."
     difference = round(now.value - measure.target, 1)
-    size = _decimal(abs(difference)) + (" percentage points" if unit == "%" else "")
+    size = (
+        f"{decimal_text(abs(difference))} percentage points"
+        if unit == "%"
+        else value_text(abs(difference), unit)
+    )
     where = (
         "exactly on the target"
         if difference == 0
         else f"{size} {'above' if difference > 0 else 'below'} it"
     )
-    said = f"Against the target of {goal}, {month} ({value_text(now, unit)})"
+    said = f"Against the target of {goal}, {month} ({value_text(now.value, unit)})"
     if measure.rag in _RAG_MEANING:
-        said += f" is rated {RAG_WORDS[measure.rag]}: {_RAG_MEANING[measure.rag]} ({where})."
+        said += f" is rated {rag_text(measure.rag)}: {_RAG_MEANING[measure.rag]} ({where})."
     else:
         said += f" is {where}."
     ytd = measure.ytd
-    if ytd is not None and not _snapshot(measure) and measure.ytd_rag in RAG_WORDS:
-        said += f" The year so far ({value_text(ytd, unit)}) is rated {RAG_WORDS[measure.ytd_rag]}."
+    # (Not beside a hidden year to date: the rating would say which side of the target it is.)
+    if ytd is not None and not ytd.suppressed and not _snapshot(measure) and measure.ytd_rag:
+        said += f" The year so far ({shown_value(ytd, unit)}) is rated {rag_text(measure.ytd_rag)}."
     return said
 
 
@@ -365,7 +297,6 @@ def comparators(measure: MeasureReport) -> str | None:
     if not measure.comparators:
         return None
     unit = measure.unit
-    suffix = "%" if unit == "%" else ""
     now = measure.latest
     years = sorted({c.year for c in measure.comparators if c.year})
     published = f", as published for {' and '.join(years)}" if years else ""
@@ -374,15 +305,15 @@ def comparators(measure: MeasureReport) -> str | None:
         if c.value is None:
             parts.append(f"{_area(c.name)} ({NOT_PUBLISHED})")
         elif now.value is None:
-            parts.append(f"{_area(c.name)} {_decimal(c.value)}{suffix}")
+            parts.append(f"{_area(c.name)} {value_text(c.value, unit)}")
         else:
             ours, theirs = round(now.value, 1), round(c.value, 1)
             side = "the same as" if ours == theirs else "above" if ours > theirs else "below"
-            parts.append(f"{side} {_area(c.name)} ({_decimal(c.value)}{suffix})")
+            parts.append(f"{side} {_area(c.name)} ({value_text(c.value, unit)})")
     listed = _and(parts)
     if now.value is None:
         return f"Comparators{published}: {listed}."
-    return f"At {value_text(now, unit)}, this is {listed}{published}."
+    return f"At {value_text(now.value, unit)}, this is {listed}{published}."
 
 
 def families(measure: MeasureReport) -> str | None:
@@ -397,8 +328,8 @@ def families(measure: MeasureReport) -> str | None:
     verb = "are" if _snapshot(measure) else "were"
     family_count = counted(measure.families, "families")
     if words.records.startswith("children"):
-        return f"The {number(now.numerator)} {words.records} {verb} in {family_count}."
-    return f"The {number(now.numerator)} {words.records} {verb} for children in {family_count}."
+        return f"The {count_text(now.numerator)} {words.records} {verb} in {family_count}."
+    return f"The {count_text(now.numerator)} {words.records} {verb} for children in {family_count}."
 
 
 def for_measure(measure: MeasureReport) -> tuple[str, ...]:
@@ -440,7 +371,8 @@ def opening(report: Report) -> tuple[str, ...]:
             )
             rate = by_id.get("rate_per_10k")
             if rate is not None and rate.latest.value is not None:
-                said += f" ({_decimal(rate.latest.value)} per 10,000 children aged 0-17)"
+                rate_text = value_text(rate.latest.value, rate.unit)
+                said += f" ({rate_text} per 10,000 children aged 0-17)"
             fams = by_id.get("families_on_plan")
             if fams is not None and fams.latest.value is not None:
                 said += f", in {counted(int(fams.latest.value), 'families')}"
@@ -451,7 +383,7 @@ def opening(report: Report) -> tuple[str, ...]:
         a, b = started.latest.value, ended.latest.value
         if a is not None and b is not None:
             out.append(
-                f"In {month}, {counted(int(a), 'plans')} started and {number(int(b))} ended."
+                f"In {month}, {counted(int(a), 'plans')} started and {count_text(int(b))} ended."
             )
         elif a is not None or b is not None:
             shown, hidden = ("started", "ended") if a is not None else ("ended", "started")
@@ -470,16 +402,16 @@ def _ratings(rated: Sequence[MeasureReport], month: str) -> str:
     """'3 measures have a target. In October 2018, 1 is green (...) and 2 are red (...).'"""
     groups: dict[str, list[str]] = {}
     for m in rated:
-        key = RAG_WORDS.get(m.rag or "", "not rated").lower()
+        key = rag_text(m.rag).lower() or "not rated"
         groups.setdefault(key, []).append(_short(m.label))
-    order = [w.lower() for w in RAG_WORDS.values()] + ["not rated"]
+    order = [rag_text(r).lower() for r in ("G", "A", "R")] + ["not rated"]
     parts = [
         f"{len(groups[k])} {'is' if len(groups[k]) == 1 else 'are'} {k} ({'; '.join(groups[k])})"
         for k in order
         if k in groups
     ]
     noun = "measure has" if len(rated) == 1 else "measures have"
-    return f"{number(len(rated))} {noun} a target. In {month}, {_and(parts)}."
+    return f"{count_text(len(rated))} {noun} a target. In {month}, {_and(parts)}."
 
 
 def _short(label: str) -> str:
@@ -492,7 +424,7 @@ def _short(label: str) -> str:
 def _some(count: int, publish: bool, unit: str = "children") -> str:
     """'12 children', or 'fewer than 6 children' when publication mode hides the count."""
     if withheld(count, publish):
-        return f"fewer than {SMALLEST_SHOWN} {_NOUNS[unit][1]}"
+        return f"{FEWER_THAN} {unit}"
     return counted(count, unit)
 
 
@@ -516,7 +448,7 @@ def watchlist(
     if children == 0:
         return f"At {day_text(day)}, no child had {on}."
     if withheld(children, publish):
-        return f"At {day_text(day)}, fewer than {SMALLEST_SHOWN} children had {on}."
+        return f"At {day_text(day)}, {FEWER_THAN} children had {on}."
     families_part = _in_families(families_count, publish)
     return f"At {day_text(day)}, {counted(children, 'children')} had {on}{families_part}."
 
@@ -537,8 +469,7 @@ def reaching(
         return f"No child on a plan will reach 2 years on it {within}."
     if withheld(children, publish):
         return (
-            f"Fewer than {SMALLEST_SHOWN} children will reach 2 years on their current plan "
-            f"{within}."
+            f"{FEWER_THAN.capitalize()} children will reach 2 years on their current plan {within}."
         )
     said = counted(children, "children")
     return (

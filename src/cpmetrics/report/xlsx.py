@@ -15,7 +15,10 @@ Sheets, in order:
 
 Suppressed figures are the text 'c' wherever a figure would be, and a gap in a chart; the
 model already holds no number for them (model.py), and a rating beside one, or a standalone
-count of 1 to 5 in publication mode, is written as 'c' here too.
+count of 1 to 5 in publication mode, is written as 'c' here too (report.text's rules, as in
+every format). Figures are numbers in cells, formatted by Excel; what is written as text (the
+subtitle, the headings) is written by report.text. Ratings are letters (R, A, G), as compute
+and trend give them, coloured by a conditional format.
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ from cpmetrics.render.xlsx import (
 )
 from cpmetrics.report.model import MeasureReport, Point, Report
 from cpmetrics.report.model import Table as ReportTable
+from cpmetrics.report.text import day_text, month_text, short_month_text, shown_rag, withheld
 
-_SMALL = range(1, 6)  # counts a published paper must not show
 _CHART_ROWS = 16  # rows a chart takes (20 pixels each at Excel's default height)
 _CHART_SIZE = {"width": 720, "height": 300}
 _CHART_COLOURS = ("#1F4E79", "#7F7F7F", "#C55A11", "#548235", "#7030A0")  # value, target, ...
@@ -100,17 +103,14 @@ def _count(point: Point | None, which: str, measure: MeasureReport) -> Any:
 
 
 def _rating(rating: str | None, point: Point | None) -> str | None:
-    """A rating beside a hidden figure would tell which side of the target it is."""
-    if point is not None and point.suppressed:
-        return MARK if rating is not None else None
-    return rating
+    """The rating's letter; 'c' beside a hidden figure (it would tell which side of the
+    target the figure is); no rating, an empty cell."""
+    return shown_rag(rating, point) or None
 
 
 def _published_count(report: Report, n: int | None) -> int | str | None:
     """A standalone count (the watchlist, overdue reviews) as a paper may show it."""
-    if report.suppressed and n in _SMALL:
-        return MARK
-    return n
+    return MARK if withheld(n, report.suppressed) else n
 
 
 def _months(report: Report) -> list[dt.date]:
@@ -124,8 +124,8 @@ def _comparator_names(report: Report) -> list[str]:
 
 def _subtitle(report: Report) -> str:
     parts = [report.area] if report.area else []
-    parts.append(f"Report month {report.month_start:%B %Y}")
-    parts.append(f"made {report.generated.isoformat()}")
+    parts.append(f"Report month {month_text(report.month_start)}")
+    parts.append(f"made {day_text(report.generated)}")
     if report.suppressed:
         parts.append("published figures: counts of 1 to 5, and figures made from them, are c")
     return "; ".join(parts)
@@ -141,11 +141,12 @@ def _summary(report: Report, ws: Any, styles: Styles) -> None:
     compare = _comparator_names(report)
     top = 3
     headings: list[Any] = ["Measure", "Unit", *months, "Year to date", "Target", "RAG"]
-    headings += ["YTD RAG", f"{report.month_start:%b %y} numerator"]
-    headings += [f"{report.month_start:%b %y} denominator", "YTD numerator", "YTD denominator"]
+    month = short_month_text(report.month_start)
+    headings += ["YTD RAG", f"{month} numerator"]
+    headings += [f"{month} denominator", "YTD numerator", "YTD denominator"]
     headings += [*compare, "Comparator year"] if compare else []
     _headings(ws, top, headings, styles, text_columns=2)
-    ws.set_row(top, 30)  # two lines: 'Oct 18' over 'numerator'
+    ws.set_row(top, 30)  # two lines: 'Oct 2018' over 'numerator'
     first_month, after_months = 2, 2 + len(months)
     for r, measure in enumerate(report.measures, start=top + 1):
         unit = measure.unit
@@ -437,8 +438,9 @@ def _table(report: Report, table: ReportTable, book: Any, styles: Styles, name: 
     write_sheet(book, styles, Sheet(name, columns, rows), name, title=report.title, above=above)
 
 
-# A figure written as text: a whole number, or one with decimals.
-_FIGURE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# A figure written as text (report.text's cell_text): a whole number, or one with decimals,
+# thousands separated by commas ('1,234.5').
+_FIGURE = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?|-?[0-9]+(\.[0-9]+)?")
 
 
 def _figures_as_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> list[str]:
@@ -460,7 +462,8 @@ def _figures_as_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> list
 def _number(text: str | None) -> int | float | str | None:
     if text is None or text == MARK:
         return text
-    return float(text) if "." in text else int(text)
+    plain = text.replace(",", "")
+    return float(plain) if "." in plain else int(plain)
 
 
 def _quality(report: Report, ws: Any, styles: Styles) -> None:
