@@ -86,11 +86,16 @@ def test_the_chart_on_its_own(tmp_path: Path) -> None:
         "chart", "open_2y_plus_pct", "--from", "2018-01", "--to", "2018-10", "--out", str(svg)
     )
     assert code == 0, err
+    assert err.splitlines()[-1] == f"cpmetrics: chart of open_2y_plus_pct written to {svg}"
     text = svg.read_text(encoding="utf-8")
     assert "Oct 2018 3.3%" in text and "Jan 2018 1.9%" in text and "Dec 2017" not in text
     code, err = run("chart", "plans_started", "--to", "2018-10", "-o", str(png), "-q")
     assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"
     code, err = run("chart", "plans_started", "--to", "2018-10", "-o", str(tmp_path / "c.gif"))
     assert code == 2 and "a chart is written as .svg or .png" in err
+    code, err = run(
+        "chart", "plans_started", "--to", "2018-10", "-o", str(tmp_path / "no" / "c.png")
+    )
+    assert code == 2 and "c.png: cannot write" in err and "Traceback" not in err
     code, err = run("chart", "nothing", "--to", "2018-10", "-o", str(svg))
     assert code == 2 and "no measure 'nothing'" in err

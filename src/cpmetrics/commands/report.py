@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,6 +38,7 @@ from cpmetrics.errors import UsageError
 if TYPE_CHECKING:
     from cpmetrics.periods import Period
     from cpmetrics.report.model import Report
+    from cpmetrics.runner import Notify
 
 # The report's formats: suffix -> the writer's module and function (each writer module
 # exposes one function; the module is imported only when its format is asked for).
@@ -164,13 +165,13 @@ def report(
     )
     notify = None if quiet else say
     built = build(request, chosen, start=first, publish=suppress, strict=strict, notify=notify)
-    try:
-        writer(built.report, out)
-    except OSError as exc:
-        raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
-    if notify:
-        notify(f"report for {built.report.month} written to {out}")
-    exit_on_alarms(list(built.alarms))
+    _write(
+        out,
+        lambda path: writer(built.report, path),
+        f"report for {built.report.month}",
+        built.alarms,
+        notify,
+    )
 
 
 @handle_errors
@@ -240,10 +241,23 @@ def chart(
         request, measure, whole, publish=suppress, strict=strict, notify=notify
     )
     picture = trend_chart(found, fmt="svg" if fmt == "svg" else "png")
+    _write(out, lambda path: path.write_bytes(picture), f"chart of {measure}", alarms, notify)
+
+
+def _write(
+    out: Path,
+    write: Callable[[Path], object],
+    what: str,
+    alarms: Iterable[str],
+    notify: Notify,
+) -> None:
+    """The end of report and chart: write the file (a usage error naming it when it cannot
+    be written), say so, then exit 1 with the run's warnings, if any: the file is written
+    first, for the reader to check."""
     try:
-        out.write_bytes(picture)
+        write(out)
     except OSError as exc:
         raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
     if notify:
-        notify(f"chart of {measure} written to {out}")
-    exit_on_alarms(alarms)
+        notify(f"{what} written to {out}")
+    exit_on_alarms(list(alarms))
