@@ -1,4 +1,4 @@
-"""A monthly report built by hand, for the report writers' tests.
+"""A monthly report built by hand, for the report writers' tests (Word, Markdown, Excel).
 
 October 2018 in publication mode, 13 months from October 2017 (the figures are the bundled
 sample's, from `cpmetrics trend --from 2017-10 --to 2018-10`). Points whose counts are 1 to 5
