@@ -298,8 +298,11 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
         plans = plans.with_columns(child_key(plans[s.FAMILY_ID]).alias(s.FAMILY_KEY))
     # Carried along for the family measures, D6, and for finding each plan's record again;
     # visits and Annex A's latest review where the extract has them.
-    carried = (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS, s.LATEST_REVIEW, *_VISIT_COLUMNS)
+    carried = (s.FAMILY_KEY, s.ROW, DEADLINE, REVIEWS, s.LATEST_REVIEW, s.SEEN_ALONE_LIST)
     columns += [c for c in carried if c in plans.columns and _given(plans[c])]
+    # Visits given (a visits file, Annex A's last visit): the measure is defined, even where
+    # none of them could be used (0 of N, not absent).
+    columns += [c for c in (s.VISIT_LIST, s.VISITS_LATEST_ONLY) if c in plans.columns]
     # Transfers, where the extract gives reasons.
     columns += [
         _transfer(pl.col(reason), values, direction).alias(flag)
@@ -350,7 +353,7 @@ _VISIT_COLUMNS = (s.VISIT_LIST, s.SEEN_ALONE_LIST, s.VISITS_LATEST_ONLY)
 
 
 def _given(column: pl.Series) -> bool:
-    """Whether a column of the plans holds anything: a list column, a value in some list."""
+    """Whether a column of the plans holds anything (a list column: a value in some list)."""
     if isinstance(column.dtype, pl.List):
         return bool(column.list.drop_nulls().list.len().sum())
     return column.null_count() < column.len()
@@ -434,16 +437,18 @@ def spells(prepared: pl.DataFrame) -> pl.DataFrame:
 
 def current_plan_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """Which open plan is a child's current one: the latest-started; of two started the same
-    day, a repeat, then the larger family key, then the later review deadline (none: first).
+    day, a repeat, then the larger family key, then the later review deadline (none: first),
+    then the later next review (Annex A).
     Never the order of the rows, which must change nothing. ``records.at_period`` sorts by
     the same columns. ``row``: a spell's (start, end, two_years, is_repeat, family,
     review_from, review_deadline, ...)."""
-    start, _, _, is_repeat, family, _, deadline, *_ = row
+    start, _, _, is_repeat, family, _, deadline, _, next_due, _ = row
     return (
         start,
         is_repeat,
         -1 if family is None else family,
         dt.date.min if deadline is None else deadline,
+        dt.date.min if next_due is None else next_due,
     )
 
 

@@ -156,7 +156,7 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
     )
     # The child's current plan: the latest-started open one; of two started the same day, a
     # repeat, then the larger family key (engine.current_plan_order; never the rows' order).
-    current_order = [s.START_DATE, "is_repeat", s.FAMILY_KEY, DEADLINE]
+    current_order = [s.START_DATE, "is_repeat", s.FAMILY_KEY, DEADLINE, s.NEXT_REVIEW_DUE]
     out = out.with_columns(
         _one_per(out, s.CHILD_KEY, OPEN, [*current_order, s.ROW], last=True).alias(CURRENT),
         _one_per(out, s.CHILD_KEY, STARTED, [s.START_DATE, s.ROW]).alias(CHILD_STARTED),

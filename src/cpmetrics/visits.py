@@ -55,13 +55,13 @@ class VisitInterval:
         if found["month"]:
             return cls(1, "month")
         count, unit = int(found["n"]), found["unit"].lower()
-        if count < 1 or count > (60 if unit.startswith("working") else 92):
+        working = unit.startswith("working")
+        days = count * 7 if unit.startswith("week") else count
+        if days < 1 or days > (60 if working else 92):
             raise UsageError(
                 f"visit interval {text!r}: give up to 60 working days or 92 days (13 weeks)"
             )
-        if unit.startswith("working"):
-            return cls(count, "working days")
-        return cls(count * 7 if unit.startswith("week") else count, "days")
+        return cls(count, "working days") if working else cls(days, "days")
 
     def __str__(self) -> str:
         if self.unit == "month":

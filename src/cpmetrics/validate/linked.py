@@ -22,7 +22,7 @@ from cpmetrics.io import READER_COLUMNS, RawExtract
 from cpmetrics.markers import BLANK_MARKERS, spellings
 from cpmetrics.reviews import deadlines
 from cpmetrics.validate.findings import RAW, ROW, SOURCE, Check, findings_for
-from cpmetrics.validate.report import LinkedFile
+from cpmetrics.validate.report import LinkedFile, empty_findings
 from cpmetrics.validate.rules import RULE_ORDER
 from cpmetrics.validate.run import Validated
 from cpmetrics.visits import yes_no
@@ -52,9 +52,13 @@ def add_linked(
     """``validated`` with the reviews (or visits) in ``raws`` added to their plans: the
     plans' review dates and D6 deadlines, or their visit dates and whether the child was seen
     alone; the findings and counts in its report."""
+    # Each plan with its child as a number: a visit is to a child, whichever plan it matched.
+    plans = validated.plans.join(
+        validated.timeline.select(s.ROW, s.CHILD_KEY), on=s.ROW, how="left"
+    )
     for raw in raws:
         index = len(validated.report.sources or (validated.report.source,))
-        records = _check(raw, kind, index, validated.plans, extract_date, date_order)
+        records = _check(raw, kind, index, plans, extract_date, date_order)
         validated = _attach(validated, kind, records, raw.source)
     return validated
 
@@ -138,28 +142,34 @@ def _check(
     findings = pl.concat([early, match_findings])
     left_out = findings.select(ROW).unique()
     kept = matched.join(left_out, on=ROW, how="anti")
-    # The same review (visit) of the same plan on the same day, twice: counted once.
-    # (Plan and day as one number: one integer column is far quicker to look at than two.)
-    same = pl.col("_plan") * (1 << 20) + pl.col(s.RECORD_DATE).cast(pl.Int32)
-    twice = kept.filter(~same.is_first_distinct())
-    duplicate = findings_for(
-        frame.join(twice.select(ROW), on=ROW, how="semi"),
-        [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
-    )
-    kept = kept.join(twice.select(ROW), on=ROW, how="anti")
+    duplicate = empty_findings()
     if kind == "visits" and s.SEEN in present:
-        # A visit at which the child was not seen is not a visit for the measure.
+        # A visit at which the child was not seen is not a visit for the measure (whatever
+        # other records of that day say: each is read on its own, so row order changes nothing).
         unseen = kept.filter(pl.col(s.SEEN).eq_missing(False))
-        duplicate = pl.concat(
-            [
-                duplicate,
-                findings_for(
-                    frame.join(unseen.select(ROW), on=ROW, how="semi"),
-                    [("visit-not-seen", pl.lit(True), s.SEEN, "the child was not seen")],
-                ),
-            ]
+        duplicate = findings_for(
+            frame.join(unseen.select(ROW), on=ROW, how="semi"),
+            [("visit-not-seen", pl.lit(True), s.SEEN, "the child was not seen")],
         )
         kept = kept.filter(~pl.col(s.SEEN).eq_missing(False))
+    # The same review of a plan, or visit to a child, on the same day twice: counted once (the
+    # first row), seen alone if any record of it says so. (Key and day as one number: one
+    # integer column is far quicker to look at than two.)
+    key = pl.col(s.CHILD_KEY if kind == "visits" else "_plan").cast(pl.Int64)
+    same = key * (1 << 20) + pl.col(s.RECORD_DATE).cast(pl.Int32)
+    kept = kept.sort(ROW).with_columns(same.alias("_same"))
+    kept = kept.with_columns(pl.col(s.LATEST_SEEN_ALONE).max().over("_same"))
+    twice = kept.filter(~pl.col("_same").is_first_distinct())
+    duplicate = pl.concat(
+        [
+            duplicate,
+            findings_for(
+                frame.join(twice.select(ROW), on=ROW, how="semi"),
+                [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
+            ),
+        ]
+    )
+    kept = kept.join(twice.select(ROW), on=ROW, how="anti")
     bad_alone = (
         pl.col(RAW + s.LATEST_SEEN_ALONE).is_not_null() & pl.col(s.LATEST_SEEN_ALONE).is_null()
     )
@@ -206,7 +216,7 @@ def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.D
     (or, by plan id, dated outside it; a review on or before its plan's start: 8841)."""
     noun = _NOUN[kind]
     slim = plans.select(
-        pl.col(s.ROW).alias("_plan"), s.CHILD_ID, s.PLAN_ID, s.START_DATE, s.END_DATE
+        pl.col(s.ROW).alias("_plan"), s.CHILD_ID, s.CHILD_KEY, s.PLAN_ID, s.START_DATE, s.END_DATE
     )
     date, start, end = pl.col(s.RECORD_DATE), pl.col(s.START_DATE), pl.col(s.END_DATE)
     inside = (start <= date) & (end.is_null() | (date <= end))
