@@ -350,6 +350,9 @@ def prepare(plans: pl.DataFrame, options: Options) -> pl.DataFrame:
 
 
 _VISIT_COLUMNS = (s.VISIT_LIST, s.SEEN_ALONE_LIST, s.VISITS_LATEST_ONLY)
+# The measures made from reviews and visits: said on stderr when they cannot be made. (Annex
+# A's latest review and seen alone are said only when the extract has them.)
+_RECORDS_NEEDED = (s.REVIEW_DATES, s.VISITS)
 
 
 def _given(column: pl.Series) -> bool:
@@ -771,6 +774,13 @@ def _notes(
                 f"{measure} is empty for {_few(early)}: only each plan's latest {what} is known "
                 f"(Ofsted Annex A), the latest of them on {since}; earlier ones are unknown"
             )
+    absent = [m.id for m in MEASURES if m.needs in _RECORDS_NEEDED and not _has(prepared, m.needs)]
+    if absent:
+        notes.append(
+            f"not computed: {', '.join(absent)} (the extract has no such records; reviews come "
+            "from a census return's review dates, a review_dates column or --reviews, visits "
+            "from --visits or Annex A's last visit)"
+        )
     missing_pop = [p.label for p in periods if population.for_reference_date(p.end)[0] is None]
     if missing_pop:
         if population.by_mid_year:
