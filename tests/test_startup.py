@@ -127,3 +127,19 @@ def test_the_readmes_examples_run_on_the_bundled_sample(monkeypatch: pytest.Monk
         args = shlex.split(example)[1:]
         result = CliRunner().invoke(app, [*args, "-q"] if args[0] != "measures" else args)
         assert result.exit_code == 0, (example, result.stderr[-500:])
+
+
+def test_compute_loads_no_library_it_does_not_use() -> None:
+    """A month's figures need polars, not numpy (visits' working days), holidays, matplotlib,
+    jinja2, docx or xlsxwriter: each costs tens of milliseconds on every unattended run."""
+    # (The app itself, not main(), which leaves with os._exit once the output is flushed.)
+    code = (
+        "import sys; from cpmetrics.cli import app\n"
+        f"sys.argv = ['cpmetrics', 'compute', '--month', '2018-10', '-q', '-f', 'csv', "
+        f"'--population', '76700', {str(SAMPLE)!r}]\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "unused = {'numpy', 'holidays', 'matplotlib', 'jinja2', 'docx', 'xlsxwriter'}\n"
+        "print(sorted(unused & {m.split('.')[0] for m in sys.modules}), file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == "[]"

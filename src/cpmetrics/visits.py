@@ -20,12 +20,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import polars as pl
 
 from cpmetrics.errors import UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Unit = Literal["working days", "days", "month"]
 DEFAULT_INTERVAL = "10 working days"
@@ -74,6 +76,8 @@ class VisitInterval:
             return days.dt.month_end()
         if self.unit == "days":
             return days + dt.timedelta(days=self.count)
+        import numpy as np  # here: compute must not pay numpy's import for every run
+
         values = days.to_numpy().astype("datetime64[D]")
         first, last = days.min(), days.max()
         assert isinstance(first, dt.date) and isinstance(last, dt.date)
@@ -92,6 +96,7 @@ def bank_holidays(first_year: int, last_year: int) -> np.ndarray:
     """England and Wales bank holidays (substitute days included) from ``first_year`` to
     ``last_year``, as numpy days."""
     import holidays  # imported here: only the visits measure needs it
+    import numpy as np
 
     years = range(max(first_year, 1900), min(last_year, 2899) + 1)
     found = holidays.country_holidays("GB", subdiv="ENG", years=years)
