@@ -6,6 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: a property test's speed says nothing of correctness, and a CI
+# machine running other jobs would fail it at random (speed belongs in make bench).
+settings.register_profile("cpmetrics", deadline=None)
+settings.load_profile("cpmetrics")
 
 
 @pytest.fixture
