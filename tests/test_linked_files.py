@@ -218,7 +218,7 @@ def test_each_visit_rule_names_the_file_line_and_column(with_rules: Validated) -
         ("visits.csv", "visit-duplicate", 10, "date"),
         ("visits.csv", "visit-not-seen", 11, "seen"),
         ("visits.csv", "visit-blank-row", 12, None),
-        ("visits.csv", "bad-seen-alone", 13, "latest_seen_alone"),
+        ("visits.csv", "bad-seen-alone", 13, "seen_alone"),
     }
     severities = dict(with_rules.report.findings.select("rule", "severity").unique().iter_rows())
     assert severities["visit-outside-plan"] == "warning"

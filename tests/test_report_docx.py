@@ -313,8 +313,8 @@ def test_breakdowns_lists_and_quality_as_tables(tmp_path: Path, charts: dict[str
         "Children on the watchlist: 23, in c families",  # 3 families
         "Overdue reviews: c",  # 4
         "Files read: cp_plans.csv",
-        "Rows read: 3,118",
-        "Rows used: 3,102",
+        "Plan rows read: 3,118",
+        "Plan rows used: 3,102",
         "Population: all plans in the extract",
         "Extract date: 5 November 2018",
         "The rate uses the ONS mid-2017 estimate of children aged 0-17.",

@@ -371,7 +371,7 @@ def test_a_cell_that_looks_like_a_formula_stays_text(tables_book: Any) -> None:
 def test_data_quality(book: Any) -> None:
     ws = book["Data quality"]
     facts = {r[0].value: r[1] for r in ws.iter_rows(min_row=3) if r[0].value}
-    assert facts["Rows read"].value == 3118 and facts["Rows used"].value == 3102
+    assert facts["Plan rows read"].value == 3118 and facts["Plan rows used"].value == 3102
     assert facts["Extract date"].value == dt.datetime(2018, 11, 5)
     assert facts["Extract date"].number_format == "yyyy-mm-dd"
     assert facts["end date before start date"].value == 9

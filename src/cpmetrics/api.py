@@ -35,6 +35,7 @@ def load_plans(
     open_markers: Sequence[str] = (),
     reviews: str | Path | Sequence[str | Path] = (),
     visits: str | Path | Sequence[str | Path] = (),
+    record_columns: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Validated:
     """Read and validate an extract: clean plan rows plus the findings report.
 
@@ -45,7 +46,8 @@ def load_plans(
     as 03/04/2018 when the file's own dates cannot; ``sheet`` picks the worksheet of an Excel
     workbook. ``open_markers`` are read as blank besides NULL, N/A and the like; ISO dates
     among them mark an open plan's end date. ``reviews`` and ``visits``: files (or folders)
-    of review conferences and visits, matched to the plans (validate/linked.py).
+    of review conferences and visits, matched to the plans (validate/linked.py);
+    ``record_columns``: their headings where not recognised ({'visits': {'date': 'Seen On'}}).
     """
     raws = [read_extract(p, sheet=sheet, columns=columns) for p in extract_files(path)]
     validated = validate_extracts(
@@ -69,6 +71,7 @@ def load_plans(
                 records,
                 extract_date=validated.report.extract_date or dt.date.today(),
                 date_order=date_order,
+                columns=(record_columns or {}).get(kind),
             )
     return validated
 

@@ -57,6 +57,14 @@ class Settings(BaseModel):
     repeat_within_months: int = Field(24, gt=0)
     duration_days: bool = False
     columns: dict[str, str] = Field({}, description="canonical column name -> header in the file")
+    reviews_columns: dict[str, str] = Field(
+        {}, description="a reviews file's headings: child_id, plan_id, date -> its heading"
+    )
+    visits_columns: dict[str, str] = Field(
+        {},
+        description="a visits file's headings: child_id, plan_id, date, seen, seen_alone -> "
+        "its heading",
+    )
     open_markers: list[str] = Field(
         [],
         description="values read as blank besides NULL, N/A, None, -; ISO dates among them "
@@ -111,6 +119,12 @@ class Settings(BaseModel):
         from cpmetrics.measures import BY_ID
 
         _only_known(value, BY_ID, "measure")
+        return value
+
+    @field_validator("reviews_columns", "visits_columns")
+    @classmethod
+    def _known_record_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        _only_known(value, ("child_id", "plan_id", "date", "seen", "seen_alone"), "column")
         return value
 
     @field_validator("columns")

@@ -214,19 +214,29 @@ def _has(prepared: pl.DataFrame, column: str) -> bool:
 
 
 def _known_from(prepared: pl.DataFrame) -> dict[str, dt.date]:
-    """The measures counted from each plan's latest review or visit only (Annex A), and the
-    first reference date they can be counted at: the latest such date in the extract. Before
-    it, a child's review or visit then is unknown (their latest came after)."""
+    """The measures whose records begin at some date, and the first reference date they can
+    be counted at.
+
+    Annex A's latest review or visit: the latest such date in the extract (before it, a
+    child's review or visit then is unknown: their latest came after). A visits file: its
+    first visit (before it, a month looks unvisited only because the records had not
+    begun)."""
     out: dict[str, dt.date] = {}
     if s.LATEST_REVIEW in prepared.columns:
         latest = prepared[s.LATEST_REVIEW].max()
         if isinstance(latest, dt.date):
             out["review_not_overdue_pct"] = latest
-    if s.VISITS_LATEST_ONLY in prepared.columns:
-        only = prepared.filter(pl.col(s.VISITS_LATEST_ONLY).fill_null(False))
-        latest = only[s.VISIT_LIST].explode().max()
+    if s.VISIT_LIST not in prepared.columns:
+        return out
+    latest_only = pl.col(s.VISITS_LATEST_ONLY).fill_null(False)
+    if s.VISITS_LATEST_ONLY in prepared.columns and prepared[s.VISITS_LATEST_ONLY].any():
+        latest = prepared.filter(latest_only)[s.VISIT_LIST].explode().max()
         if isinstance(latest, dt.date):
             out["visits_in_time_pct"] = latest
+        return out
+    first = prepared[s.VISIT_LIST].explode().min()
+    if isinstance(first, dt.date):
+        out["visits_in_time_pct"] = first
     return out
 
 
@@ -766,14 +776,21 @@ def _notes(
                 f"{count_only} repeat by count with no earlier plan in the extract"
                 f" (rule used: {options.repeat_rule})"
             )
+    latest_only = s.VISITS_LATEST_ONLY in prepared.columns and prepared[s.VISITS_LATEST_ONLY].any()
     for measure, since in _known_from(prepared).items():
         early = [p.label for p in periods if p.end < since]
-        if early:
-            what = "review" if measure.startswith("review") else "visit"
+        if not early:
+            continue
+        if measure == "visits_in_time_pct" and not latest_only:
             notes.append(
-                f"{measure} is empty for {_few(early)}: only each plan's latest {what} is known "
-                f"(Ofsted Annex A), the latest of them on {since}; earlier ones are unknown"
+                f"{measure} is empty for {_few(early)}: the visit records begin on {since}"
             )
+            continue
+        what = "review" if measure.startswith("review") else "visit"
+        notes.append(
+            f"{measure} is empty for {_few(early)}: only each plan's latest {what} is known "
+            f"(Ofsted Annex A), the latest of them on {since}; earlier ones are unknown"
+        )
     absent = [m.id for m in MEASURES if m.needs in _RECORDS_NEEDED and not _has(prepared, m.needs)]
     if absent:
         notes.append(

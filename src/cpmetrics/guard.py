@@ -7,9 +7,12 @@ which rule, what the excluded values have in common, and what to do.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from cpmetrics import CONFIG_NAME
+from cpmetrics import schema as s
 from cpmetrics.engine import Options
 from cpmetrics.schema import PREVIOUS_PLANS
 from cpmetrics.validate import RULES, ValidationReport
@@ -100,15 +103,35 @@ def linked_alarms(report: ValidationReport, max_pct: float) -> list[str]:
         # Repeats, blank rows and visits where the child was not seen are expected.
         lost = {c: n for c, n in linked.left_out.items() if RULES[c].severity != "info"}
         rows = linked.rows - sum(n for c, n in linked.left_out.items() if c not in lost)
-        for code, n in lost.items():
+        # A seen-alone value not understood changes the seen-alone figure as surely.
+        repeats = " (repeats aside)" if rows < linked.rows else ""
+        for code, n in {**lost, **linked.flagged}.items():
             if rows and 100 * n / rows > max_pct:
+                verb = "flagged" if code in linked.flagged else "left out"
                 out.append(
-                    f"{linked.source}: {n:,} of {rows:,} {linked.kind[:-1]} rows left out by "
-                    f"{code} ({100 * n / rows:.0f}%, more than {max_pct:g}%): "
-                    f"{RULES[code].title.lower()}; check the ids and dates with 'cpmetrics "
-                    f"validate', or raise max_excluded_pct in {CONFIG_NAME}"
+                    f"{linked.source}: {n:,} of {rows:,} {linked.kind[:-1]} rows{repeats} "
+                    f"{verb} by {code} ({100 * n / rows:.0f}%, more than {max_pct:g}%): "
+                    f"{RULES[code].title.lower()}; check the file with 'cpmetrics validate', "
+                    f"or raise max_excluded_pct in {CONFIG_NAME}"
                 )
     return out
+
+
+def missing_reviews_alarms(timeline: pl.DataFrame, on: dt.date) -> list[str]:
+    """Most children due their reviews with no review recorded at all: a partial reviews file
+    (or the wrong one) gives a D6 figure near 0 that is no figure at all."""
+    if s.REVIEW_DEADLINE not in timeline.columns or "_reviews" not in timeline.columns:
+        return []
+    start, end = pl.col(s.START_DATE), pl.col(s.END_DATE)
+    due = timeline.filter((start <= pl.lit(on).dt.offset_by("-3mo")) & (end.is_null() | (end > on)))
+    none = int((due["_reviews"].fill_null(0) == 0).sum())
+    if due.height < 10 or none * 2 <= due.height:
+        return []
+    return [
+        f"{none:,} of the {due.height:,} plans open on {on} and due their reviews have no "
+        "review recorded at all: reviews_in_time_pct cannot be right; is the reviews file "
+        "complete, and are its ids the plans' ids?"
+    ]
 
 
 def _advice(report: ValidationReport, code: str, count: int) -> str:

@@ -26,6 +26,7 @@ from cpmetrics.guard import (
     column_alarms,
     exclusion_alarms,
     linked_alarms,
+    missing_reviews_alarms,
 )
 from cpmetrics.periods import Period
 from cpmetrics.reference import (
@@ -224,6 +225,10 @@ def load(request: CommandSettings) -> Validated:
         open_markers=request.settings.open_markers,
         reviews=request.reviews,
         visits=request.visits,
+        record_columns={
+            "reviews": request.settings.reviews_columns,
+            "visits": request.settings.visits_columns,
+        },
     )
 
 
@@ -277,6 +282,7 @@ def input_alarms(request: CommandSettings, loaded: Validated) -> list[str]:
         ),
         *column_alarms(loaded.report, request.options),
         *linked_alarms(loaded.report, request.max_excluded_pct),
+        *missing_reviews_alarms(loaded.timeline, _known_extract_date(loaded)),
     ]
 
 

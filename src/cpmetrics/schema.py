@@ -300,6 +300,9 @@ RECORD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         RECORD_DATE: (
             "cppr_cp_review_date",
             "review_date",
+            "cp_review_date",
+            "date_of_cp_review",
+            "rcpc_date",
             "date_of_review",
             "review_conference_date",
             "date_of_review_conference",
@@ -314,6 +317,9 @@ RECORD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         RECORD_DATE: (
             "cppv_cp_visit_date",
             "visit_date",
+            "cp_visit_date",
+            "date_of_cp_visit",
+            "visit_start_date",
             "date_of_visit",
             "date_visited",
             "statutory_visit_date",
@@ -321,17 +327,23 @@ RECORD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "date",
         ),
         SEEN: ("cppv_cp_visit_seen", "child_seen", "seen", "was_the_child_seen"),
-        LATEST_SEEN_ALONE: ("cppv_cp_visit_seen_alone", *_ALIASES[LATEST_SEEN_ALONE]),
+        SEEN_ALONE: ("cppv_cp_visit_seen_alone", *_ALIASES[LATEST_SEEN_ALONE]),
     },
 }
 
 
-def match_record_columns(kind: str, headers: Iterable[str]) -> dict[str, str]:
-    """A reviews or visits file's headers -> the record's canonical names (first match wins;
-    'Child ID' before 'ID')."""
+def match_record_columns(
+    kind: str, headers: Iterable[str], mapping: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A reviews or visits file's headers -> the record's canonical names: the config's
+    ``mapping`` (canonical -> heading) first, then the aliases (first match wins; 'Child ID'
+    before 'ID')."""
     aliases = RECORD_ALIASES[kind]
-    found: dict[str, str] = {}
+    headers = list(headers)
+    found: dict[str, str] = {h: c for c, h in (mapping or {}).items() if h in headers}
     for canonical, names in aliases.items():
+        if canonical in found.values():
+            continue
         wanted = [compact_header(n) for n in names]
         ranked = sorted(
             (wanted.index(compact_header(h)), h)

@@ -161,7 +161,15 @@ _NO = ("no", "n", "false", "f", "0")
 
 def yes_no(text: pl.Expr) -> pl.Expr:
     """'Yes'/'No' as exports write it (Y, N, True, 1, 0, any case; Annex A's list labels
-    'a) Yes', 'b) No') as a boolean; anything else (blank, 'Not recorded', 'Unknown') as null:
-    not recorded."""
+    'a) Yes', 'b) No'; a case system's 'Seen alone', 'Not seen alone', 'No - sibling
+    present') as a boolean; anything else (blank, 'Unknown') as null: not recorded."""
     word = text.str.strip_chars().str.to_lowercase().str.replace(r"^[a-z]\)\s*", "")
-    return pl.when(word.is_in(_YES)).then(True).when(word.is_in(_NO)).then(False)
+    # Case systems' own words: 'Seen alone', 'Not seen alone', 'No - sibling present'.
+    unknown = word.str.contains(r"^not (?:recorded|known|applicable|asked|stated)\b")
+    no = word.is_in(_NO) | (word.str.contains(r"^(?:no|not)\b") & ~unknown)
+    yes = (
+        word.is_in(_YES)
+        | word.str.contains(r"^yes\b")
+        | word.str.contains(r"^(?:child )?seen alone\b")
+    )
+    return pl.when(no).then(False).when(yes).then(True)

@@ -127,6 +127,14 @@ def build(
         quality=_quality(request, loaded, chosen, heard, alarms),
     )
     summary = (*sentences.opening(report), *counts.sentences(chosen.end, publish))
+    if alarms:
+        # Said first, not only among the notes at the end: the paper may be read no further.
+        n = len(alarms)
+        summary = (
+            f"Check before use: the extract raised {n} warning{'s' if n > 1 else ''} that may "
+            "make these figures wrong (see Data quality at the end).",
+            *summary,
+        )
     return Built(replace(report, summary=summary), tuple(alarms))
 
 
@@ -215,6 +223,8 @@ def _comparators(row: dict[str, object], comparison: Comparison | None) -> tuple
     year = row.get("comparator_year")
     if comparison is None or not year:
         return ()
+    if row.get("comparator_note"):  # the published counts over ONS estimates, not a rate as such
+        year = f"{year}, recomputed from the published counts"
     found = [Comparator("England", _float(row.get("england")), str(year))]
     if comparison.area.region_name:
         found.append(Comparator(comparison.area.region_name, _float(row.get("region")), str(year)))
@@ -545,6 +555,11 @@ def _quality(
     # with file names only: the paper may travel.
     skip = ("settings from ", f"{report.source}: ")
     notes = [n for n in heard if not n.startswith(skip)]
+    # Reviews and visits files: what was read, used and left out of each.
+    notes += [
+        linked.summary().replace(linked.source, Path(linked.source).name)
+        for linked in report.linked
+    ]
     notes += [f"warning: {a}" for a in alarms]
     return Quality(
         files=files,
@@ -561,7 +576,12 @@ def _quality(
 
 
 def _names_only(note: str, request: CommandSettings) -> str:
-    paths = [*request.input, *([request.settings.source] if request.settings.source else [])]
+    paths = [
+        *request.input,
+        *request.reviews,
+        *request.visits,
+        *([request.settings.source] if request.settings.source else []),
+    ]
     for path in sorted(paths, key=lambda p: -len(str(p))):
         note = note.replace(str(path), Path(path).name)
     return note

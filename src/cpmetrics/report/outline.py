@@ -252,8 +252,8 @@ def _quality(quality: Quality) -> list[Block]:
     extract = day_text(quality.extract_date) if quality.extract_date else "not given"
     facts = (
         f"Files read: {', '.join(quality.files) or 'none'}",
-        f"Rows read: {count_text(quality.rows_read)}",
-        f"Rows used: {count_text(quality.rows_used)}",
+        f"Plan rows read: {count_text(quality.rows_read)}",
+        f"Plan rows used: {count_text(quality.rows_used)}",
         f"Population: {quality.population}",
         f"Extract date: {extract}",
     )

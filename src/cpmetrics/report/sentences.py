@@ -129,6 +129,24 @@ WORDS: dict[str, Words] = {
         none="no children had been on a plan for 3 months or more",
         records="children reviewed within timescales",
     ),
+    "review_not_overdue_pct": Words(
+        whole="children on a plan for 3 months or more",
+        part="had their latest review less than 6 months before (not overdue)",
+        none="no children had been on a plan for 3 months or more",
+        records="children whose review was not overdue",
+    ),
+    "visits_in_time_pct": Words(
+        whole="children on a plan for at least the visit interval",
+        part="had been visited within it",
+        none="no children had been on a plan for the whole visit interval",
+        records="children visited in time",
+    ),
+    "visits_seen_alone_pct": Words(
+        whole="visits (where it was recorded)",
+        part="saw the child alone",
+        none="no visit recorded whether the child was seen alone",
+        records="visits at which the child was seen alone",
+    ),
     "transfers_in": Words(
         "plan started as a transfer in from another authority",
         "plans started as a transfer in from another authority",
@@ -299,7 +317,11 @@ def comparators(measure: MeasureReport) -> str | None:
     unit = measure.unit
     now = measure.latest
     years = sorted({c.year for c in measure.comparators if c.year})
-    published = f", as published for {' and '.join(years)}" if years else ""
+    # ('2017-18, recomputed from the published counts': not as published.)
+    as_published = all("recomputed" not in y for y in years)
+    published = (
+        f", {'as published ' if as_published else ''}for {' and '.join(years)}" if years else ""
+    )
     parts = []
     for c in measure.comparators:
         if c.value is None:

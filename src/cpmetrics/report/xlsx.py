@@ -472,8 +472,8 @@ def _quality(report: Report, ws: Any, styles: Styles) -> None:
     ws.write_string(0, 0, "Data quality", styles.title)
     facts: list[tuple[str, Any]] = [
         ("Files", ", ".join(quality.files)),
-        ("Rows read", quality.rows_read),
-        ("Rows used", quality.rows_used),
+        ("Plan rows read", quality.rows_read),
+        ("Plan rows used", quality.rows_used),
         ("Population", quality.population),
         ("Extract date", quality.extract_date),
     ]

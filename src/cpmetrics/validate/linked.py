@@ -10,13 +10,15 @@ a rule, with its file, line and column, and counted (``LinkedFile``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import polars as pl
 
+from cpmetrics import CONFIG_NAME
 from cpmetrics import schema as s
-from cpmetrics.dates import DateOrder, numeric_order, parse_date
+from cpmetrics.dates import NUMERIC_DATE, DateOrder, numeric_order, parse_date
 from cpmetrics.errors import DataError
 from cpmetrics.io import READER_COLUMNS, RawExtract
 from cpmetrics.markers import BLANK_MARKERS, spellings
@@ -48,6 +50,7 @@ def add_linked(
     *,
     extract_date: dt.date,
     date_order: DateOrder | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Validated:
     """``validated`` with the reviews (or visits) in ``raws`` added to their plans: the
     plans' review dates and D6 deadlines, or their visit dates and whether the child was seen
@@ -58,7 +61,7 @@ def add_linked(
     )
     for raw in raws:
         index = len(validated.report.sources or (validated.report.source,))
-        records = _check(raw, kind, index, plans, extract_date, date_order)
+        records = _check(raw, kind, index, plans, extract_date, date_order, columns)
         validated = _attach(validated, kind, records, raw.source)
     return validated
 
@@ -70,10 +73,11 @@ def _check(
     plans: pl.DataFrame,
     extract_date: dt.date,
     date_order: DateOrder | None,
+    mapping: Mapping[str, str] | None,
 ) -> _Records:
     noun = _NOUN[kind]
     headers = [c for c in raw.frame.columns if c not in READER_COLUMNS]
-    found = s.match_record_columns(kind, headers)
+    found = s.match_record_columns(kind, headers, mapping)
     present = set(found.values())
     if s.RECORD_DATE not in present or not present & {s.CHILD_ID, s.PLAN_ID}:
         wanted = "a date column" if s.RECORD_DATE not in present else "a child id or plan id"
@@ -81,7 +85,9 @@ def _check(
             f"{raw.source}: the {kind} file needs {wanted} (columns in the file: "
             f"{', '.join(repr(h) for h in headers[:12]) or 'none'}); headings such as "
             f"'{noun}_date', 'child_id', 'plan_id' or the SSD's "
-            f"'{'cppr_cp_review_date' if kind == 'reviews' else 'cppv_cp_visit_date'}'"
+            f"'{'cppr_cp_review_date' if kind == 'reviews' else 'cppv_cp_visit_date'}' are "
+            f'recognised; or name yours in {CONFIG_NAME}: [{kind}_columns] date = "Your '
+            'Heading", child_id = "..."'
         )
     by_name = {c: h for h, c in found.items()}
     blank = spellings(BLANK_MARKERS)
@@ -92,7 +98,7 @@ def _check(
         value = pl.col(by_name[column]).str.strip_chars()
         return pl.when(value.is_in(blank) | (value == "")).then(None).otherwise(value)
 
-    columns = [s.CHILD_ID, s.PLAN_ID, s.RECORD_DATE, s.SEEN, s.LATEST_SEEN_ALONE]
+    columns = [s.CHILD_ID, s.PLAN_ID, s.RECORD_DATE, s.SEEN, s.SEEN_ALONE]
     frame = raw.frame.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW),
         pl.lit(index, pl.Int32).alias(SOURCE),
@@ -108,8 +114,8 @@ def _check(
             s.RECORD_DATE
         ),
         _each_distinct(frame, RAW + s.SEEN, yes_no(pl.col("_t")), pl.Boolean).alias(s.SEEN),
-        _each_distinct(frame, RAW + s.LATEST_SEEN_ALONE, yes_no(pl.col("_t")), pl.Boolean).alias(
-            s.LATEST_SEEN_ALONE
+        _each_distinct(frame, RAW + s.SEEN_ALONE, yes_no(pl.col("_t")), pl.Boolean).alias(
+            s.SEEN_ALONE
         ),
     )
     date = pl.col(s.RECORD_DATE)
@@ -158,7 +164,7 @@ def _check(
     key = pl.col(s.CHILD_KEY if kind == "visits" else "_plan").cast(pl.Int64)
     same = key * (1 << 20) + pl.col(s.RECORD_DATE).cast(pl.Int32)
     kept = kept.sort(ROW).with_columns(same.alias("_same"))
-    kept = kept.with_columns(pl.col(s.LATEST_SEEN_ALONE).max().over("_same"))
+    kept = kept.with_columns(pl.col(s.SEEN_ALONE).max().over("_same"))
     twice = kept.filter(~pl.col("_same").is_first_distinct())
     duplicate = pl.concat(
         [
@@ -170,17 +176,16 @@ def _check(
         ]
     )
     kept = kept.join(twice.select(ROW), on=ROW, how="anti")
-    bad_alone = (
-        pl.col(RAW + s.LATEST_SEEN_ALONE).is_not_null() & pl.col(s.LATEST_SEEN_ALONE).is_null()
-    )
+    bad_alone = pl.col(RAW + s.SEEN_ALONE).is_not_null() & pl.col(s.SEEN_ALONE).is_null()
     warnings = findings_for(
-        kept.join(frame.select(ROW, SOURCE, RAW + s.LATEST_SEEN_ALONE), on=ROW),
-        [("bad-seen-alone", bad_alone, s.LATEST_SEEN_ALONE, "not a yes or no (not recorded)")],
+        kept.join(frame.select(ROW, SOURCE, RAW + s.SEEN_ALONE), on=ROW),
+        [("bad-seen-alone", bad_alone, s.SEEN_ALONE, "not a yes or no (not recorded)")],
     )
     all_findings = pl.concat([findings, duplicate, warnings])
     excluded = pl.concat([findings, duplicate])
     counted = excluded.group_by("rule").len()
     left = {r: int(n) for r, n in zip(counted["rule"], counted["len"], strict=True)}
+    flagged = warnings.group_by("rule").len()
     summary = LinkedFile(
         kind=kind,
         source=raw.source,
@@ -188,6 +193,7 @@ def _check(
         used=kept.height,
         left_out=dict(sorted(left.items(), key=lambda p: RULE_ORDER[p[0]])),
         columns=found,
+        flagged={r: int(n) for r, n in zip(flagged["rule"], flagged["len"], strict=True)},
     )
     # Findings carry a row number unique across files: this file's rows after the plans'.
     return _Records(kept, all_findings, summary)
@@ -204,11 +210,22 @@ def _each_distinct(
 
 
 def _order(dates: pl.Series, source: str) -> DateOrder | None:
+    """Day-first or month-first, as the file's own dates show; an error if they cannot say
+    (as for plans: guessing would misplace every visit by months)."""
     try:
         order = numeric_order([dates])
     except DataError as exc:
         raise DataError(f"{source}: {exc}") from None
-    return order if order == "dmy" or order == "mdy" else None
+    if order == "dmy" or order == "mdy":
+        return order
+    written = dates.drop_nulls()
+    if written.len() and written.str.contains(NUMERIC_DATE).mean() > 0.5:  # type: ignore[operator]
+        raise DataError(
+            f"{source}: the dates are ambiguous: every date like 03/04/2018 in the file could be "
+            "day-first or month-first; say which with --dates dmy (UK) or --dates mdy, "
+            'or date_order = "dmy" in cpmetrics.toml'
+        )
+    return None
 
 
 def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, ...]:
@@ -263,7 +280,7 @@ def _attach(validated: Validated, kind: Kind, records: _Records, source: str) ->
     per_plan = (
         records.frame.sort("_plan", s.RECORD_DATE)
         .group_by("_plan", maintain_order=True)
-        .agg(pl.col(s.RECORD_DATE).alias("_dates"), pl.col(s.LATEST_SEEN_ALONE).alias("_alone"))
+        .agg(pl.col(s.RECORD_DATE).alias("_dates"), pl.col(s.SEEN_ALONE).alias("_alone"))
         .rename({"_plan": s.ROW})
     )
     plans, timeline = validated.plans, validated.timeline

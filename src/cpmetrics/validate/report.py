@@ -51,14 +51,18 @@ class LinkedFile:
     used: int
     left_out: dict[str, int]  # each row under the rule that left it out
     columns: dict[str, str] = field(default_factory=dict)  # header -> canonical
+    flagged: dict[str, int] = field(default_factory=dict)  # rows used, with a warning
 
     def summary(self) -> str:
         """'visits.csv: 1,204 visits read, 1,180 used, 24 left out (visit-no-plan x20, ...)'."""
         noun = self.kind[:-1]
         left = self.rows - self.used
         why = ", ".join(f"{code} x{n}" for code, n in self.left_out.items())
-        return f"{self.source}: {self.rows:,} {noun} rows read, {self.used:,} used" + (
-            f", {left:,} left out ({why})" if left else ""
+        warned = ", ".join(f"{code} x{n}" for code, n in self.flagged.items())
+        return (
+            f"{self.source}: {self.rows:,} {noun} rows read, {self.used:,} used"
+            + (f", {left:,} left out ({why})" if left else "")
+            + (f"; warnings: {warned}" if warned else "")
         )
 
 
