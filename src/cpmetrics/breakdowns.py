@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cpmetrics import coverage
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.engine import ratio
@@ -97,10 +98,12 @@ def breakdown(
     else:
         flagged = r.with_column(flagged, by, others, headings or {}, alias="_by")
         # (By team or worker: the practice measures too, where the extract has them.)
+        # (Not before their records begin, or are known: coverage.py.)
+        since = coverage.known_from(facts)
         practice = [
             m
             for m in ("reviews_in_time_pct", "review_not_overdue_pct", "visits_in_time_pct")
-            if s.defined(flagged, BY_ID[m].needs)
+            if s.defined(flagged, BY_ID[m].needs) and period.end >= since.get(m, period.end)
         ]
         parts = [
             (measure, by, pl.col("_by").fill_null(NOT_RECORDED), ())

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from cpmetrics import coverage
 from cpmetrics import schema as s
 from cpmetrics.history import HISTORY_COLUMNS, with_child_history
 from cpmetrics.intervals import merged, open_on
@@ -138,7 +139,7 @@ def _result(
     # A family measure is defined only where the extract has family ids: absent, never 0.
     defined = [m for m in MEASURES if not m.needs or _has(prepared, m.needs)]
     rows = []
-    known_from = _known_from(prepared)
+    known_from = coverage.known_from(prepared)
     for i, period in enumerate(periods):
         pop, _ = population.for_reference_date(period.end)
         at, before = snapshot[period.end], snapshot[period.start - dt.timedelta(days=1)]
@@ -211,33 +212,6 @@ def _transfer(reason: pl.Expr, values: Sequence[str], direction: str) -> pl.Expr
 def _has(prepared: pl.DataFrame, column: str) -> bool:
     """Whether the plans carry what a measure needing ``column`` needs (schema.defined)."""
     return s.defined(prepared, column)
-
-
-def _known_from(prepared: pl.DataFrame) -> dict[str, dt.date]:
-    """The measures whose records begin at some date, and the first reference date they can
-    be counted at.
-
-    Annex A's latest review or visit: the latest such date in the extract (before it, a
-    child's review or visit then is unknown: their latest came after). A visits file: its
-    first visit (before it, a month looks unvisited only because the records had not
-    begun)."""
-    out: dict[str, dt.date] = {}
-    if s.LATEST_REVIEW in prepared.columns:
-        latest = prepared[s.LATEST_REVIEW].max()
-        if isinstance(latest, dt.date):
-            out["review_not_overdue_pct"] = latest
-    if s.VISIT_LIST not in prepared.columns:
-        return out
-    latest_only = pl.col(s.VISITS_LATEST_ONLY).fill_null(False)
-    if s.VISITS_LATEST_ONLY in prepared.columns and prepared[s.VISITS_LATEST_ONLY].any():
-        latest = prepared.filter(latest_only)[s.VISIT_LIST].explode().max()
-        if isinstance(latest, dt.date):
-            out["visits_in_time_pct"] = latest
-        return out
-    first = prepared[s.VISIT_LIST].explode().min()
-    if isinstance(first, dt.date):
-        out["visits_in_time_pct"] = first
-    return out
 
 
 def _as_dates(plans: pl.DataFrame) -> pl.DataFrame:
@@ -776,12 +750,11 @@ def _notes(
                 f"{count_only} repeat by count with no earlier plan in the extract"
                 f" (rule used: {options.repeat_rule})"
             )
-    latest_only = s.VISITS_LATEST_ONLY in prepared.columns and prepared[s.VISITS_LATEST_ONLY].any()
-    for measure, since in _known_from(prepared).items():
+    for measure, since in coverage.known_from(prepared).items():
         early = [p.label for p in periods if p.end < since]
         if not early:
             continue
-        if measure == "visits_in_time_pct" and not latest_only:
+        if measure == coverage.VISITS_IN_TIME and not coverage.latest_only(prepared):
             notes.append(
                 f"{measure} is empty for {_few(early)}: the visit records begin on {since}"
             )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cpmetrics import coverage
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.breakdowns import age_in_years
@@ -129,6 +130,12 @@ def explain(
         raise UsageError(
             f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
         )
+    since = coverage.known_from(facts).get(measure)
+    if since is not None and period.end < since:
+        raise UsageError(
+            f"{measure} cannot be counted at {period.end}: its records begin, or are known "
+            f"only, from {since} (docs/measures.md)"
+        )
     counted = r.MEASURE_RECORDS[measure]
     flagged = r.at_period(with_plan_number(facts), period)
     base = counted.denominator or counted.numerator
@@ -136,7 +143,7 @@ def explain(
     if counted.numerator == r.REVIEW_OK:
         rows = rows.with_columns(_review_story(rows, period.end))
     elif counted.numerator == r.VISIT_OK:
-        rows = rows.with_columns(_visit_story(rows, period.end))
+        rows = rows.with_columns(_visit_story(rows, facts, period.end))
     has_denominator = counted.denominator is not None
     rows = rows.with_columns(
         pl.col(counted.numerator).alias("in_numerator"),
@@ -169,29 +176,23 @@ def _review_story(rows: pl.DataFrame, by: dt.date) -> pl.Series:
     return pl.Series("_story", stories, dtype=pl.String)
 
 
-def _visit_story(rows: pl.DataFrame, by: dt.date) -> pl.Series:
+def _visit_story(rows: pl.DataFrame, facts: pl.DataFrame, by: dt.date) -> pl.Series:
     """``_story``: the child's last visit by ``by`` (on any of its plans) and when the next
     was due (visits.py)."""
-    visits = (
-        rows.select(s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(r.VISIT_DUES).alias("_d"))
-        .explode("_v", "_d")
-        .filter(pl.col("_v") <= by)
-        .sort("_v")
-        .group_by(s.CHILD_KEY)
-        .agg(pl.col("_v").last(), pl.col("_d").last())
-    )
     joined = rows.select(s.CHILD_KEY, s.VISIT_FROM).join(
-        visits, on=s.CHILD_KEY, how="left", maintain_order="left"
+        r.last_visits(facts, by), on=s.CHILD_KEY, how="left", maintain_order="left"
     )
     return joined.select(
-        pl.when(pl.col("_v").is_null())
+        pl.when(pl.col("last_done").is_null())
         .then(
             pl.format(
                 "no visit by then; the first was due by {}",
                 pl.col(s.VISIT_FROM).dt.offset_by("-1d"),
             )
         )
-        .otherwise(pl.format("last visit {}, the next due by {}", pl.col("_v"), pl.col("_d")))
+        .otherwise(
+            pl.format("last visit {}, the next due by {}", pl.col("last_done"), pl.col("next_due"))
+        )
         .alias("_story")
     ).to_series()
 
@@ -305,11 +306,12 @@ def overdue(
     day = Period(on, on, str(on))
     current = r.at_period(r.within(facts, day), day).filter(pl.col(r.CURRENT))
     current = current.with_row_index("_i")
+    known = overdue_known(facts, on)
     parts = []
-    if current[s.REVIEW_LIST].list.len().sum() or s.defined(current, s.LATEST_REVIEW):
+    if known["review"] == "known":
         parts.append(_reviews_due(current, on))
-    if s.defined(current, s.VISITS):
-        parts.append(_visits_due(current, on))
+    if known["visit"] == "known":
+        parts.append(_visits_due(current, facts, on))
     if not parts:
         return pl.DataFrame(schema={c: OVERDUE_SCHEMA[c] for c in OVERDUE_COLUMNS})
     listed = pl.concat(parts).with_columns(
@@ -322,6 +324,23 @@ def overdue(
         .sort("days_overdue", s.CHILD_ID, "what", descending=[True, False, False])
         .select(OVERDUE_COLUMNS)
     )
+
+
+def overdue_known(facts: pl.DataFrame, on: dt.date) -> dict[str, str]:
+    """For reviews and for visits: 'known' (the list can be made on the day), 'absent' (the
+    extract has none), or 'unknown' (only Annex A's latest ones, or visit records that begin
+    later: coverage.py)."""
+    since = coverage.known_from(facts)
+    full_reviews = bool(facts[s.REVIEW_LIST].list.len().sum())
+    out = {"review": "absent", "visit": "absent"}
+    if full_reviews:
+        out["review"] = "known"
+    elif s.defined(facts, s.LATEST_REVIEW):
+        later = on < since.get(coverage.REVIEW_NOT_OVERDUE, on)
+        out["review"] = "unknown" if later else "known"
+    if s.defined(facts, s.VISITS):
+        out["visit"] = "unknown" if on < since.get(coverage.VISITS_IN_TIME, on) else "known"
+    return out
 
 
 OVERDUE_SCHEMA = {
@@ -360,22 +379,15 @@ def _reviews_due(current: pl.DataFrame, on: dt.date) -> pl.DataFrame:
     )
 
 
-def _visits_due(current: pl.DataFrame, on: dt.date) -> pl.DataFrame:
-    """The child's last visit by the day (on any of its plans) and when the next is due."""
-    visits = (
-        current.select(
-            s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(r.VISIT_DUES).alias("_due")
-        )
-        .explode("_v", "_due")
-        .filter(pl.col("_v") <= on)
-        .sort("_v")
-        .group_by(s.CHILD_KEY)
-        .agg(pl.col("_v").last().alias("last_done"), pl.col("_due").last().alias("_next"))
-    )
+def _visits_due(current: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Each child's last visit by the day (on any of its plans) and when the next is due; with
+    none, the day before its plan was first due one."""
     return _listed(
-        current.filter(pl.col(s.VISIT_FROM).is_not_null()).join(visits, on=s.CHILD_KEY, how="left"),
+        current.filter(pl.col(s.VISIT_FROM).is_not_null()).join(
+            r.last_visits(facts, on), on=s.CHILD_KEY, how="left"
+        ),
         "visit",
-        pl.coalesce("_next", pl.col(s.VISIT_FROM).dt.offset_by("-1d")),
+        pl.coalesce("next_due", pl.col(s.VISIT_FROM).dt.offset_by("-1d")),
     )
 
 

@@ -86,6 +86,7 @@ _FACTS: dict[str, pl.DataType | type[pl.DataType]] = {
     s.VISIT_FROM: pl.Date,
     s.VISIT_LIST: pl.List(pl.Date),
     s.SEEN_ALONE_LIST: pl.List(pl.Boolean),
+    s.VISITS_LATEST_ONLY: pl.Boolean,
 }
 
 
@@ -122,19 +123,24 @@ def plan_facts(plans: pl.DataFrame, timeline: pl.DataFrame, options: Options) ->
 
 
 def _visit_dues(facts: pl.DataFrame, interval: VisitInterval) -> pl.Series:
-    """Each visit's due date, beside the plan's visit dates (visits.py)."""
+    """Each visit's due date, beside the plan's visit dates (visits.py): a list of the same
+    length as each plan's visit_list (empty where it is empty, null where it is null)."""
     visits = facts.select(pl.int_range(pl.len()).alias("_i"), s.VISIT_LIST).explode(s.VISIT_LIST)
     calendar = calendar_for(interval, [visits[s.VISIT_LIST]])
-    if calendar is None:
-        return pl.Series(VISIT_DUES, [None] * facts.height, dtype=pl.List(pl.Date))
+    if calendar is None:  # no visit at all: the lists as they are (empty, or null)
+        return facts[s.VISIT_LIST].alias(VISIT_DUES)
     dues = visits.drop_nulls(s.VISIT_LIST).select(
         "_i", calendar.due_of(pl.col(s.VISIT_LIST)).alias(VISIT_DUES)
     )
-    # (Every plan keeps its place: one with no visits gets an empty list.)
     per_plan = dues.group_by("_i").agg(VISIT_DUES)
-    every = pl.DataFrame({"_i": pl.int_range(facts.height, eager=True)})
+    every = facts.select(pl.int_range(pl.len()).alias("_i"), s.VISIT_LIST)
     joined = every.join(per_plan, on="_i", how="left", maintain_order="left")
-    return joined[VISIT_DUES].fill_null(pl.lit([], pl.List(pl.Date)))
+    return joined.select(
+        pl.when(pl.col(s.VISIT_LIST).is_null())
+        .then(None)
+        .otherwise(pl.col(VISIT_DUES).fill_null(pl.lit([], pl.List(pl.Date))))
+        .alias(VISIT_DUES)
+    ).to_series()
 
 
 def within(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
@@ -189,13 +195,28 @@ def at_period(facts: pl.DataFrame, period: Period) -> pl.DataFrame:
     )
 
 
+def last_visits(facts: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """Each child's last visit on or before ``day``, on any of its plans (a visit is to the
+    child), and that visit's due date: ``_child``, ``last_done``, ``next_due`` (visits.py)."""
+    return (
+        facts.select(
+            s.CHILD_KEY,
+            pl.col(s.VISIT_LIST).alias("last_done"),
+            pl.col(VISIT_DUES).alias("next_due"),
+        )
+        .explode("last_done", "next_due")
+        .filter(pl.col("last_done") <= day)
+        .sort("last_done")
+        .group_by(s.CHILD_KEY)
+        .agg(pl.col("last_done").last(), pl.col("next_due").last())
+    )
+
+
 def _seen(facts: pl.DataFrame, day: dt.date) -> pl.Series:
-    """The children visited in the interval ending on ``day``, on any of their plans, as the
-    engine counts them: a visit on v counts from v to its due date (visits.py)."""
-    visits = facts.select(
-        s.CHILD_KEY, pl.col(s.VISIT_LIST).alias("_v"), pl.col(VISIT_DUES).alias("_due")
-    ).explode("_v", "_due")
-    return visits.filter((pl.col("_v") <= day) & (pl.col("_due") >= day))[s.CHILD_KEY].unique()
+    """The children visited in the interval ending on ``day``, as the engine counts them: the
+    last visit's due date is not before the day."""
+    last = last_visits(facts, day)
+    return last.filter(pl.col("next_due") >= day)[s.CHILD_KEY]
 
 
 def _one_per(

@@ -656,23 +656,25 @@ def run_overdue(
 ) -> tuple[pl.DataFrame, str, list[str]]:
     """Children whose next review or visit is overdue on ``on`` (default: the extract date),
     or falls due within ``within`` of it."""
-    from cpmetrics.lists import overdue
+    from cpmetrics.lists import overdue, overdue_known
 
     loaded, facts = load_facts(request, strict=strict, notify=notify)
-    reviews = bool(facts[s.REVIEW_LIST].list.len().sum()) or s.defined(facts, s.LATEST_REVIEW)
-    if not reviews and not s.defined(facts, s.VISITS):
+    day = on or _known_extract_date(loaded)
+    known = overdue_known(facts, day)
+    if set(known.values()) == {"absent"}:
         raise DataError(
             f"{loaded.report.source}: no reviews or visits (a CIN census return's "
             "CPPreviewDate, a review_dates column, Annex A's latest review or visit, or "
             "--reviews / --visits files): nothing to say is overdue"
         )
-    day = on or _known_extract_date(loaded)
     table = overdue(facts, day, within=within)
     late = table.filter(pl.col("days_overdue") > 0)
     counts = [
         f"{int((late['what'] == what).sum()):,} {what}s overdue"
-        for what in ("review", "visit")
-        if (what == "review" and reviews) or (what == "visit" and s.defined(facts, s.VISITS))
+        if state == "known"
+        else f"{what}s not listed (their records begin, or are known only, after {day})"
+        for what, state in known.items()
+        if state != "absent"
     ]
     soon = f", {table.height - late.height:,} more due by {day + within}" if within else ""
     _tell([f"on {day}: {', '.join(counts)}{soon}"], notify)

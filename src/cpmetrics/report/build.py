@@ -421,7 +421,7 @@ def _lists(
 ) -> tuple[tuple[Table, ...], _Counts]:
     """The watchlist (15 months or more, and reaching two years within 12 weeks) and overdue
     reviews at the month end, as counts: the names stay in ``cpmetrics watchlist``."""
-    from cpmetrics.lists import overdue, watchlist
+    from cpmetrics.lists import overdue, overdue_known, watchlist
 
     def families_in(table: pl.DataFrame) -> int | None:
         return table["family_id"].drop_nulls().n_unique() if has_families else None
@@ -435,10 +435,10 @@ def _lists(
     )
     # Overdue reviews and visits, where the extract has them (None: it has none).
     late = overdue(facts, day)
-    has_reviews = bool(facts[s.REVIEW_LIST].list.len().sum()) or s.defined(facts, s.LATEST_REVIEW)
+    known = overdue_known(facts, day)
     found = {
-        what: late.filter(pl.col("what") == what) if known else None
-        for what, known in (("review", has_reviews), ("visit", s.defined(facts, s.VISITS)))
+        what: late.filter(pl.col("what") == what) if known[what] == "known" else None
+        for what in ("review", "visit")
     }
     reviews, visits = found["review"], found["visit"]
     counts = _Counts(

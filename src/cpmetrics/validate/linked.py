@@ -38,9 +38,10 @@ class _Records:
     """One file's rows, typed, numbered, and with the plan each belongs to (``_row`` of the
     plan, null where none)."""
 
-    frame: pl.DataFrame  # _rec, line, child_id, plan_id, date, [seen, seen_alone], _plan
+    frame: pl.DataFrame  # _row, _file, line, child_id, plan_id, date, seen, seen_alone, _plan
     findings: pl.DataFrame
     summary: LinkedFile
+    index: int  # the file's number among the files read (findings' _file)
 
 
 def add_linked(
@@ -59,17 +60,31 @@ def add_linked(
     plans = validated.plans.join(
         validated.timeline.select(s.ROW, s.CHILD_KEY), on=s.ROW, how="left"
     )
-    for raw in raws:
-        index = len(validated.report.sources or (validated.report.source,))
-        records = _check(raw, kind, index, plans, extract_date, date_order, columns)
-        validated = _attach(validated, kind, records, raw.source)
-    return validated
+    report = validated.report
+    first_source = len(report.sources or (report.source,))
+    offset = report.input_rows + sum(f.rows for f in report.linked)
+    checked = []
+    for i, raw in enumerate(raws):
+        records = _check(
+            raw, kind, first_source + i, offset, plans, extract_date, date_order, columns
+        )
+        checked.append(records)
+        offset += records.summary.rows
+    # The same review or visit in two files is one, as in one file: found across them all.
+    kept, duplicates = _once_each(pl.concat([r.frame for r in checked], how="diagonal"), kind)
+    summaries = []
+    for records in checked:
+        of_file = pl.col(SOURCE) == records.index
+        summaries.append(_summary(records, duplicates.filter(of_file), kept.filter(of_file).height))
+    findings = pl.concat([*(r.findings for r in checked), duplicates]).sort(ROW)
+    return _attach(validated, kind, kept, findings, summaries, [raw.source for raw in raws])
 
 
 def _check(
     raw: RawExtract,
     kind: Kind,
     index: int,
+    offset: int,
     plans: pl.DataFrame,
     extract_date: dt.date,
     date_order: DateOrder | None,
@@ -99,8 +114,9 @@ def _check(
         return pl.when(value.is_in(blank) | (value == "")).then(None).otherwise(value)
 
     columns = [s.CHILD_ID, s.PLAN_ID, s.RECORD_DATE, s.SEEN, s.SEEN_ALONE]
+    # Row numbers unique across files: this file's rows after the plans' and earlier files'.
     frame = raw.frame.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias(ROW),
         pl.lit(index, pl.Int32).alias(SOURCE),
         pl.col(s.LINE),
         *(text(c).alias(RAW + c) for c in columns),
@@ -148,55 +164,63 @@ def _check(
     findings = pl.concat([early, match_findings])
     left_out = findings.select(ROW).unique()
     kept = matched.join(left_out, on=ROW, how="anti")
-    duplicate = empty_findings()
+    unseen_findings = empty_findings()
     if kind == "visits" and s.SEEN in present:
         # A visit at which the child was not seen is not a visit for the measure (whatever
         # other records of that day say: each is read on its own, so row order changes nothing).
         unseen = kept.filter(pl.col(s.SEEN).eq_missing(False))
-        duplicate = findings_for(
+        unseen_findings = findings_for(
             frame.join(unseen.select(ROW), on=ROW, how="semi"),
             [("visit-not-seen", pl.lit(True), s.SEEN, "the child was not seen")],
         )
         kept = kept.filter(~pl.col(s.SEEN).eq_missing(False))
-    # The same review of a plan, or visit to a child, on the same day twice: counted once (the
-    # first row), seen alone if any record of it says so. (Key and day as one number: one
-    # integer column is far quicker to look at than two.)
-    key = pl.col(s.CHILD_KEY if kind == "visits" else "_plan").cast(pl.Int64)
-    same = key * (1 << 20) + pl.col(s.RECORD_DATE).cast(pl.Int32)
-    kept = kept.sort(ROW).with_columns(same.alias("_same"))
-    kept = kept.with_columns(pl.col(s.SEEN_ALONE).max().over("_same"))
-    twice = kept.filter(~pl.col("_same").is_first_distinct())
-    duplicate = pl.concat(
-        [
-            duplicate,
-            findings_for(
-                frame.join(twice.select(ROW), on=ROW, how="semi"),
-                [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
-            ),
-        ]
-    )
-    kept = kept.join(twice.select(ROW), on=ROW, how="anti")
     bad_alone = pl.col(RAW + s.SEEN_ALONE).is_not_null() & pl.col(s.SEEN_ALONE).is_null()
     warnings = findings_for(
         kept.join(frame.select(ROW, SOURCE, RAW + s.SEEN_ALONE), on=ROW),
         [("bad-seen-alone", bad_alone, s.SEEN_ALONE, "not a yes or no (not recorded)")],
     )
-    all_findings = pl.concat([findings, duplicate, warnings])
-    excluded = pl.concat([findings, duplicate])
-    counted = excluded.group_by("rule").len()
-    left = {r: int(n) for r, n in zip(counted["rule"], counted["len"], strict=True)}
-    flagged = warnings.group_by("rule").len()
-    summary = LinkedFile(
-        kind=kind,
-        source=raw.source,
-        rows=frame.height,
-        used=kept.height,
-        left_out=dict(sorted(left.items(), key=lambda p: RULE_ORDER[p[0]])),
-        columns=found,
-        flagged={r: int(n) for r, n in zip(flagged["rule"], flagged["len"], strict=True)},
+    summary = LinkedFile(kind=kind, source=raw.source, rows=frame.height, used=0, left_out={})
+    summary = replace(summary, columns=found)
+    # The text as read goes with the kept rows, for the duplicates' findings.
+    kept = kept.join(frame.select(ROW, RAW + s.RECORD_DATE), on=ROW, how="left", suffix="_")
+    return _Records(kept, pl.concat([findings, unseen_findings, warnings]), summary, index)
+
+
+def _once_each(kept: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The same review of a plan, or visit to a child, on the same day more than once (in one
+    file or several) is one: the first row (in the order the files were given) is kept, seen
+    alone if any record of it says so; the others are findings. (Key and day as one number:
+    one integer column is far quicker to look at than two.)"""
+    noun = _NOUN[kind]
+    key = pl.col(s.CHILD_KEY if kind == "visits" else "_plan").cast(pl.Int64)
+    same = key * (1 << 20) + pl.col(s.RECORD_DATE).cast(pl.Int32)
+    kept = kept.sort(ROW).with_columns(same.alias("_same"))
+    kept = kept.with_columns(pl.col(s.SEEN_ALONE).max().over("_same"))
+    first = pl.col("_same").is_first_distinct()
+    again = findings_for(
+        kept.filter(~first),
+        [(f"{noun}-duplicate", pl.lit(True), s.RECORD_DATE, f"the same {noun} again")],
     )
-    # Findings carry a row number unique across files: this file's rows after the plans'.
-    return _Records(kept, all_findings, summary)
+    return kept.filter(first).drop("_same"), again
+
+
+def _summary(records: _Records, again: pl.DataFrame, used: int) -> LinkedFile:
+    """A file's counts: rows, used, left out by rule, and flagged (used with a warning)."""
+    found = pl.concat([records.findings, again])
+    flagged = found.filter(pl.col("rule") == "bad-seen-alone")
+    left = found.filter(pl.col("rule") != "bad-seen-alone").group_by("rule").len()
+    flags = flagged.group_by("rule").len()
+    return replace(
+        records.summary,
+        used=used,
+        left_out=dict(
+            sorted(
+                ((str(r), int(n)) for r, n in zip(left["rule"], left["len"], strict=True)),
+                key=lambda p: RULE_ORDER[p[0]],
+            )
+        ),
+        flagged={str(r): int(n) for r, n in zip(flags["rule"], flags["len"], strict=True)},
+    )
 
 
 def _each_distinct(
@@ -275,25 +299,34 @@ def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.D
     return matched, findings_for(matched, checks)
 
 
-def _attach(validated: Validated, kind: Kind, records: _Records, source: str) -> Validated:
-    """The records' dates added to their plans, the report told."""
+def _attach(
+    validated: Validated,
+    kind: Kind,
+    kept: pl.DataFrame,
+    findings: pl.DataFrame,
+    summaries: list[LinkedFile],
+    sources: list[str],
+) -> Validated:
+    """The records' dates added to their plans, the report told. Files with no rows at all
+    (a header only) give no records: the measure stays absent; records given but none usable
+    make it 0 of N (docs/measures.md)."""
     per_plan = (
-        records.frame.sort("_plan", s.RECORD_DATE)
+        kept.sort("_plan", s.RECORD_DATE)
         .group_by("_plan", maintain_order=True)
         .agg(pl.col(s.RECORD_DATE).alias("_dates"), pl.col(s.SEEN_ALONE).alias("_alone"))
         .rename({"_plan": s.ROW})
     )
     plans, timeline = validated.plans, validated.timeline
-    if kind == "reviews":
+    given = any(f.rows for f in summaries)
+    if kind == "reviews" and given:
         plans = _merge_list(plans, per_plan, s.REVIEW_LIST)
-        if plans[s.REVIEW_LIST].list.len().sum():
-            found = deadlines(plans.select(s.ROW, s.START_DATE, s.REVIEW_LIST))
-            timeline = timeline.drop(found.columns[1:], strict=False).join(
-                found, on=s.ROW, how="left", maintain_order="left"
-            )
-    else:
+        found = deadlines(plans.select(s.ROW, s.START_DATE, s.REVIEW_LIST))
+        timeline = timeline.drop(found.columns[1:], strict=False).join(
+            found, on=s.ROW, how="left", maintain_order="left"
+        )
+    elif kind == "visits" and given:
         visits = per_plan.rename({"_dates": s.VISIT_LIST, "_alone": s.SEEN_ALONE_LIST})
-        if s.VISIT_LIST in timeline.columns:  # Annex A's latest visit, or another file's
+        if s.VISIT_LIST in timeline.columns:  # Annex A's latest visit beside the file
             timeline = _merge_visits(timeline, visits)
         else:
             timeline = timeline.join(visits, on=s.ROW, how="left", maintain_order="left")
@@ -302,15 +335,12 @@ def _attach(validated: Validated, kind: Kind, records: _Records, source: str) ->
             pl.col(s.SEEN_ALONE_LIST).fill_null(pl.lit([], pl.List(pl.Boolean))),
             pl.lit(False).alias(s.VISITS_LATEST_ONLY),
         )
-    # The file's findings, under its own number, rows numbered after every earlier row.
     report = validated.report
-    offset = report.input_rows + sum(f.rows for f in report.linked)
-    findings = records.findings.with_columns(pl.col(ROW) + offset)
     report = replace(
         report,
-        findings=pl.concat([report.findings, findings]),
-        sources=(*(report.sources or (report.source,)), source),
-        linked=(*report.linked, records.summary),
+        findings=pl.concat([report.findings, findings.select(report.findings.columns)]),
+        sources=(*(report.sources or (report.source,)), *sources),
+        linked=(*report.linked, *summaries),
     )
     return replace(validated, plans=plans, timeline=timeline, report=report)
 
