@@ -148,7 +148,15 @@ def _paths(given: list[Path] | None, configured: Path | list[Path] | None) -> tu
 
 
 # Settings that describe one extract and its authority, rather than how to compute.
-_ABOUT_THE_EXTRACT = ("extract_date", "population", "population_by_year", "la", "neighbours")
+_ABOUT_THE_EXTRACT = (
+    "extract_date",
+    "population",
+    "population_by_year",
+    "la",
+    "neighbours",
+    "reviews",
+    "visits",
+)
 
 
 def _for_input(settings: Settings, path: list[Path]) -> Settings:
@@ -167,6 +175,8 @@ def _for_input(settings: Settings, path: list[Path]) -> Settings:
             "population_by_year": {},
             "la": None,
             "neighbours": [],
+            "reviews": None,
+            "visits": None,
             "ignored": tuple(ignored),
         }
     )

@@ -29,6 +29,7 @@ _ADDITIVE = (
     "ceased_2y_plus_pct",
     "transfers_in",
     "transfers_out",
+    "visits_seen_alone_pct",
 )
 
 

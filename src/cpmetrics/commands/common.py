@@ -51,6 +51,12 @@ def handle_errors(command: F) -> F:
         except MemoryError:
             say("error: out of memory reading or computing; try a smaller extract")
             raise typer.Exit(int(ExitCode.DATA)) from None
+        except OSError as exc:
+            # A file that cannot be read or written, or output that cannot be written (a full
+            # disk, /dev/full): a message, not a traceback.
+            what = f"{exc.filename}" if exc.filename else "cannot write the output"
+            say(f"error: {what}: {exc.strerror or exc}")
+            raise typer.Exit(int(ExitCode.DATA)) from None
         except SystemExit:
             raise
         except BaseException as exc:

@@ -254,27 +254,43 @@ def _order(dates: pl.Series, source: str) -> DateOrder | None:
 
 def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, ...]:
     """Each record's plan (``_plan``: the plan's ``_row``), and findings for those with none
-    (or, by plan id, dated outside it; a review on or before its plan's start: 8841)."""
+    (or dated outside it; a review on or before its plan's start: 8841).
+
+    By plan id where the plans have ids and the record's is one plan's; an id that two plans
+    share says nothing, so those go by child and date, as records without an id do: the plan
+    open that day, the later-started. A review goes to every plan of the child started that
+    same day (which one is current is the engine's rule, not the rows' order); a visit, to
+    the child, to one of them."""
     noun = _NOUN[kind]
     slim = plans.select(
         pl.col(s.ROW).alias("_plan"), s.CHILD_ID, s.CHILD_KEY, s.PLAN_ID, s.START_DATE, s.END_DATE
     )
     date, start, end = pl.col(s.RECORD_DATE), pl.col(s.START_DATE), pl.col(s.END_DATE)
     inside = (start <= date) & (end.is_null() | (date <= end))
-    by_id = pl.col(s.PLAN_ID).is_not_null() & slim[s.PLAN_ID].is_not_null().any()
-    ids = records.filter(by_id).join(
-        slim.drop(s.CHILD_ID).unique(s.PLAN_ID, keep="last"), on=s.PLAN_ID, how="left"
-    )
-    by_date = (
+    counts = slim.drop_nulls(s.PLAN_ID).group_by(s.PLAN_ID).len()
+    once = counts.filter(pl.col("len") == 1)[s.PLAN_ID].implode()
+    has_id = pl.col(s.PLAN_ID).is_not_null()
+    unknown_id = has_id & ~pl.col(s.PLAN_ID).is_in(counts[s.PLAN_ID].implode())
+    plans_have_ids = pl.lit(counts.height > 0)
+    by_id = has_id & (pl.col(s.PLAN_ID).is_in(once) | (unknown_id & plans_have_ids))
+    ids = records.filter(by_id).join(slim.drop(s.CHILD_ID, s.CHILD_KEY), on=s.PLAN_ID, how="left")
+    ids = ids.join(slim.select("_plan", s.CHILD_KEY), on="_plan", how="left")
+    candidates = (
         records.filter(~by_id)
         .join(slim.drop(s.PLAN_ID), on=s.CHILD_ID, how="left")
         .with_columns(inside.fill_null(False).alias("_in"))
-        # Of the plans open that day, the later-started; no plan open: the row stays, unmatched.
-        .sort(ROW, "_in", s.START_DATE, nulls_last=False)
-        .unique(ROW, keep="last", maintain_order=True)
-        .with_columns(pl.when(pl.col("_in")).then(pl.col("_plan")).alias("_plan"))
-        .drop("_in")
     )
+    best = candidates.filter(pl.col("_in")).filter(
+        pl.col(s.START_DATE) == pl.col(s.START_DATE).max().over(ROW)
+    )
+    if kind == "visits":
+        best = best.sort(ROW, "_plan").unique(ROW, keep="first")
+    none_open = (
+        records.filter(~by_id)
+        .join(best.select(ROW).unique(), on=ROW, how="anti")
+        .join(candidates.select(ROW, s.START_DATE, s.END_DATE).unique(ROW), on=ROW, how="left")
+    )
+    by_date = pl.concat([best.drop("_in"), none_open], how="diagonal_relaxed")
     matched = pl.concat([ids, by_date], how="diagonal_relaxed").sort(ROW)
     unmatched = pl.col("_plan").is_null()
     checks: list[Check] = [
@@ -283,7 +299,22 @@ def _match(records: pl.DataFrame, plans: pl.DataFrame, kind: Kind) -> tuple[pl.D
             f"{noun}-no-plan",
             unmatched & ~by_id,
             s.RECORD_DATE,
-            pl.format("the child has no plan open on {}", date),
+            pl.when(pl.col(s.PLAN_ID).is_not_null())
+            .then(
+                pl.format(
+                    "plan id {} belongs to more than one plan, and by child and date: no plan "
+                    "of the child is open on {}",
+                    pl.col(s.PLAN_ID),
+                    date,
+                )
+            )
+            .otherwise(pl.format("the child has no plan open on {}", date)),
+        ),
+        (
+            "review-after-end",
+            pl.col("_plan").is_not_null() & (date > end) & pl.lit(kind == "reviews"),
+            s.RECORD_DATE,
+            pl.format("after its plan ended on {}", end),
         ),
         (
             "8841" if kind == "reviews" else "visit-outside-plan",

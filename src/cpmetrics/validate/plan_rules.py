@@ -109,6 +109,14 @@ def row_findings(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
                     "not a date (such as 2018-10-31 or 31/10/2018); ignored",
                 )
             )
+            checks.append(
+                (
+                    "bad-latest-date",
+                    pl.col(column) > extract_date,
+                    column,
+                    pl.format("after the extract date {}; ignored", extract_date),
+                )
+            )
     if s.LATEST_SEEN_ALONE in present:
         checks.append(
             (

@@ -102,9 +102,13 @@ class ValidationReport:
     def excluded_rows(self) -> int:
         return self.input_rows - self.used_rows
 
-    def counts_by_rule(self) -> dict[str, int]:
-        """Number of findings per rule, in rule order."""
-        counts = self.findings.group_by("rule").len()
+    def counts_by_rule(self, *, plans_only: bool = False) -> dict[str, int]:
+        """Number of findings per rule, in rule order (``plans_only``: in the plan files, not
+        the reviews and visits files beside them)."""
+        found = self.findings
+        if plans_only and self.linked:
+            found = found.filter(pl.col("_file") < len(self.plan_sources))
+        counts = found.group_by("rule").len()
         pairs = dict(zip(counts["rule"].to_list(), counts["len"].to_list(), strict=True))
         return {code: pairs[code] for code in sorted(pairs, key=RULE_ORDER.__getitem__)}
 
@@ -115,7 +119,7 @@ class ValidationReport:
         """Findings at error level whose rows were kept (overlaps)."""
         return {
             code: n
-            for code, n in self.counts_by_rule().items()
+            for code, n in self.counts_by_rule(plans_only=True).items()
             if RULES[code].severity == "error"
             and not RULES[code].excludes
             and RULES[code].record == "plan"
@@ -196,7 +200,7 @@ class ValidationReport:
             )
         warnings = {
             code: n
-            for code, n in self.counts_by_rule().items()
+            for code, n in self.counts_by_rule(plans_only=True).items()
             if RULES[code].severity == "warning"
             and not RULES[code].excludes
             and RULES[code].record == "plan"

@@ -65,6 +65,9 @@ _RULES = (
         "review-no-id", "error", False, "A review with no child id or plan id (left out)", "review"
     ),
     Rule("review-no-plan", "warning", False, "A review that matches no plan (left out)", "review"),
+    Rule(
+        "review-after-end", "warning", False, "A review after its plan ended (left out)", "review"
+    ),
     Rule("review-duplicate", "info", False, "The same review twice (counted once)", "review"),
     Rule("visit-blank-row", "info", False, "Visits file: blank row (left out)", "visit"),
     Rule(

@@ -150,6 +150,12 @@ def validate_extracts(
         .sort("_order")
     )
     several = len(prepared) > 1
+    # Annex A's latest review or visit after the extract date is a typo (reported,
+    # bad-latest-date): it is ignored, as it would blank the measure for every period.
+    kept = kept.with_columns(
+        pl.when(pl.col(c) <= pl.col(EXTRACT_DATE)).then(pl.col(c)).alias(c)
+        for c in (s.LATEST_REVIEW, s.LATEST_VISIT)
+    )
     plans = kept.select(ROW, s.LINE, *s.CANONICAL, s.REVIEW_LIST, *([SOURCE] if several else []))
     if several:
         names = {i: r.source for i, r in enumerate(raws)}
