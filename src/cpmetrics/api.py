@@ -64,7 +64,7 @@ def load_plans(
     for kind, given in (("reviews", reviews), ("visits", visits)):
         if isinstance(given, str | Path) or given:
             # (A workbook's sheet is found by its headings: --sheet names the plans' sheet.)
-            records = [read_extract(p) for p in extract_files(given)]
+            records = [read_extract(p, records=kind) for p in extract_files(given)]
             validated = add_linked(
                 validated,
                 "reviews" if kind == "reviews" else "visits",

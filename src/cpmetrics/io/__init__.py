@@ -41,9 +41,14 @@ class RawExtract:
 
 
 def read_extract(
-    path: str | Path, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    records: str | None = None,
 ) -> RawExtract:
-    """Read a plan extract, choosing the reader by the file's suffix.
+    """Read a plan extract (``records``: a 'reviews' or 'visits' file), choosing the reader
+    by the file's suffix.
 
     ``sheet`` names the worksheet of an Excel workbook (default: detected, with the headings
     that ``columns``, the config's mapping, names).
@@ -61,7 +66,7 @@ def read_extract(
     if suffix in _EXCEL:
         from cpmetrics.io.excel import read_excel
 
-        return read_excel(path, sheet=sheet, columns=columns)
+        return read_excel(path, sheet=sheet, columns=columns, records=records)
     if suffix in (".parquet", ".pq"):
         from cpmetrics.io.parquet import read_parquet
 

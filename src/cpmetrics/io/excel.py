@@ -63,12 +63,16 @@ _SST_COUNT = re.compile(rb'\s(count|uniqueCount)="([0-9]{1,20})"')
 
 
 def read_excel(
-    path: Path, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    path: Path,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    records: str | None = None,
 ) -> RawExtract:
     """Read one sheet of a workbook: ``sheet`` if given, else the one detected (see above).
 
     ``columns`` is the config's mapping (canonical name -> heading): headings it names count as
-    recognised when looking for the data sheet and its header row."""
+    recognised when looking for the data sheet and its header row. ``records`` ('reviews' or
+    'visits'): a records file, whose sheet is the one with such records' date heading."""
     source = str(path)
     if not path.exists():
         raise InputError(f"{source}: no such file")
@@ -84,7 +88,7 @@ def read_excel(
         if not _first_rows(grid, 1):
             raise DataError(f"{source}: sheet '{name}' is empty")
     else:
-        name, grid = _detect_sheet(reader, names, source, columns)
+        name, grid = _detect_sheet(reader, names, source, columns, records)
     return _extract(grid, name, source, columns)
 
 
@@ -270,8 +274,11 @@ def _detect_sheet(
     names: list[str],
     source: str,
     columns: Mapping[str, str] | None = None,
+    records: str | None = None,
 ) -> tuple[str, pl.DataFrame]:
     for name in names:
+        if records is not None:
+            break  # (Annex A's List 7 holds plans, not a reviews or visits file)
         normal = normalise_header(name)
         if normal in ("list_7", "list7") or normal.startswith("list_7_"):
             grid = _grid(reader, name, source)
@@ -284,6 +291,11 @@ def _detect_sheet(
         rows = _first_rows(grid, _HEADER_CANDIDATES)
         if not rows:
             continue
+        if records is not None:
+            if any(_has_record_date(cells, records) for _, cells in rows):
+                return name, grid
+            filled.append((name, grid, visible))
+            continue
         found = _recognised(rows[_header_choice(rows, columns)][1], columns)
         if {CHILD_ID, START_DATE} <= found:
             return name, grid
@@ -294,9 +306,16 @@ def _detect_sheet(
         filled = [entry for entry in filled if entry[2]] or filled  # hidden ones hold lookups
     if len(filled) == 1:
         return filled[0][0], filled[0][1]
+    wanted = (
+        f"a {records[:-1]} date heading" if records else "child id and plan start date headings"
+    )
     raise DataError(
-        f"{source}: no sheet has child id and plan start date headings (sheets: {_list(names)}); "
-        "name the sheet to read (--sheet)"
+        f"{source}: no sheet has {wanted} (sheets: {_list(names)}); "
+        + (
+            "name the sheet to read (--sheet)"
+            if records is None
+            else "keep one sheet, or save it as CSV"
+        )
     )
 
 
@@ -353,6 +372,14 @@ def _first_rows(grid: pl.DataFrame, count: int) -> list[tuple[int, list[str | No
         return []
     filled = (~_blank(grid)).arg_true().head(count).to_list()
     return [(index, list(grid.row(index))) for index in filled]
+
+
+def _has_record_date(cells: list[str | None], records: str) -> bool:
+    """A row of headings with a reviews (visits) file's date heading among them."""
+    from cpmetrics.schema import RECORD_DATE, match_record_columns
+
+    headings = [c for c in cells if isinstance(c, str)]
+    return RECORD_DATE in match_record_columns(records, headings).values()
 
 
 def _recognised(cells: list[str | None], columns: Mapping[str, str] | None = None) -> set[str]:
