@@ -314,3 +314,27 @@ def test_an_extract_with_review_dates_and_no_optional_columns(tmp_path: Path) ->
     notes = report.quality.notes if report.quality else ()
     assert "the extract has no date_of_birth: no breakdown by age" in notes
     assert all(m.families is None for m in report.measures)
+
+
+def test_the_quality_notes_are_said_for_a_committee(request_for: CommandSettings) -> None:
+    """The run's notes in the paper's words: no canonical column names or option advice."""
+    from cpmetrics.report.build import _for_readers
+
+    notes = build_report(request_for, parse_month("2018-10")).quality
+    assert notes is not None
+    said = " ".join(notes.notes)
+    assert "optional columns found" not in said and "--reviews" not in said
+    assert _for_readers(
+        "optional columns found: family_id ('Family'), previous_plans ('Prev'); "
+        "not found: date_of_birth"
+    ) == (
+        "Columns used besides child, start and end: family id, previous plans. "
+        "Not in the extract: date of birth."
+    )
+    assert _for_readers(
+        "not computed: reviews_in_time_pct (the extract has no such records; --reviews)"
+    ) == (
+        "Not computed, for want of the records they need (reviews, visits): Children on a plan "
+        "3 months or more reviewed within timescales (%)."
+    )
+    assert _for_readers("something else entirely") == "something else entirely"

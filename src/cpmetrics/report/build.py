@@ -10,6 +10,7 @@ writer or sentence can leak it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -571,8 +572,46 @@ def _quality(
             f"date (by the current plan); the rate per 10,000: {rate_population}"
         ),
         extract_date=report.extract_date if report.extract_date_known else None,
-        notes=tuple(_names_only(n, request) for n in notes),
+        notes=tuple(_for_readers(_names_only(n, request)) for n in notes),
     )
+
+
+# The run's stderr lines that a committee reads too, said for them rather than the analyst.
+_READER_WORDS = (
+    (re.compile(r"^optional columns found: (.*?)(?:; not found: (.*))?$"), "_columns"),
+    (re.compile(r"^not computed: ([a-z0-9_, ]+) \("), "_not_computed"),
+    (re.compile(r"^repeat signals disagree"), "_repeats"),
+    (re.compile(r"^rate_per_10k uses "), "_rate"),
+)
+
+
+def _for_readers(note: str) -> str:
+    """A stderr note in a committee paper's words; one not recognised stays as it is."""
+    from cpmetrics.measures import BY_ID
+
+    for pattern, kind in _READER_WORDS:
+        found = pattern.match(note)
+        if not found:
+            continue
+        if kind == "_columns":
+            names = re.sub(r"([a-z_]+) \('[^']*'\)", r"\1", found.group(1)).replace("_", " ")
+            lacking = (found.group(2) or "").replace("_", " ")
+            return f"Columns used besides child, start and end: {names}." + (
+                f" Not in the extract: {lacking}." if lacking else ""
+            )
+        if kind == "_not_computed":
+            labels = [
+                BY_ID[m.strip()].label for m in found.group(1).split(",") if m.strip() in BY_ID
+            ]
+            return (
+                "Not computed, for want of the records they need (reviews, visits): "
+                + "; ".join(labels)
+                + "."
+            )
+        if kind == "_repeats":
+            return "Over the months of this report: " + note
+        return "The rate per 10,000 " + note.removeprefix("rate_per_10k ")
+    return note
 
 
 def _names_only(note: str, request: CommandSettings) -> str:
