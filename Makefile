@@ -46,7 +46,8 @@ lint: setup
 
 ## sample: regenerate the committed synthetic extract (deterministic)
 sample: setup
-	$(BIN)/cpmetrics sample --seed 2018 --out sample_data/cp_plans.csv
+	$(BIN)/cpmetrics sample --seed 2018 --out sample_data/cp_plans.csv \
+		--reviews sample_data/cp_reviews.csv --visits sample_data/cp_visits.csv
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

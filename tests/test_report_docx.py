@@ -417,6 +417,19 @@ def test_the_sample_papers_figures_are_computes(
         ),
         "Families with a child on a plan": ("200", "200"),
         "Families with a child on a plan for 2 years or more": ("7", "7"),
+        # The sample's reviews and visits (sample_data/cp_reviews.csv, cp_visits.csv).
+        "Children on a plan 3 months or more reviewed within timescales (%)": (
+            two_lines("80.2% (206 of 257)"),
+            two_lines("80.2% (206 of 257)"),
+        ),
+        "Children on a plan seen within the visit interval (%)": (
+            two_lines("93.8% (304 of 324)"),
+            two_lines("93.8% (304 of 324)"),
+        ),
+        "Visits at which the child was seen alone (%)": (
+            two_lines("68.0% (571 of 840)"),
+            two_lines("66.5% (3,878 of 5,835)"),
+        ),
     }
 
 

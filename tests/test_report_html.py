@@ -66,7 +66,7 @@ def test_every_measure_has_its_chart_with_a_text_alternative(sample_html: str) -
     figures = re.findall(
         r'<figure class="chart" data-measure="([^"]+)">(.*?)</figure>', sample_html, re.S
     )
-    assert len(figures) == 14  # the sample's measures (with family ids)
+    assert len(figures) == 17  # the sample's measures (family ids, reviews and visits)
     for name, body in figures:
         svg = re.search(r"<svg[^>]*>", body)
         assert svg is not None and 'role="img"' in svg.group(0)
@@ -121,7 +121,7 @@ def test_the_month_on_the_page_is_computes_month(sample_html: str) -> None:
         if tag == "td" and a.get("data-period") == "2018-10"
     }
     rows = json.loads(result.stdout)
-    assert len(rows) == len(cells) == 14
+    assert len(rows) == len(cells) == 17
     for row in rows:
         cell = cells[row["measure"]]
         assert float(cell["data-value"] or "nan") == row["value"]

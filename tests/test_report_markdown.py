@@ -254,7 +254,7 @@ def test_the_sample_paper_in_publication_mode(
     # 2 children of 302 on a plan 2 years or more in October 2017, 4 of 293 in November
     assert rows["On a plan for 2 years or more (% of children on a plan)"][1:3] == ["c", "c"]
     assert not re.search(r"\b[1-5] of [0-9]", text)
-    assert len(list((tmp_path / "october_files").glob("*.png"))) == len(summary) - 1 == 14
+    assert len(list((tmp_path / "october_files").glob("*.png"))) == len(summary) - 1 == 17
 
 
 def test_a_report_with_nothing_in_it(tmp_path: Path, charts: dict[str, bytes]) -> None:

@@ -39,7 +39,7 @@ def test_it_loads_with_nothing_fetched_and_no_errors(browser: Any, reports: Repo
 
 def test_the_figures_on_the_page_are_computes(browser: Any, reports: Reports) -> None:
     page = open_page(browser, reports.plain).page
-    assert len(reports.figures) == 14
+    assert len(reports.figures) == 17  # the sample: family ids, reviews and visits
     for row in reports.figures:
         measure = row["measure"]
         cell = page.locator(f'td[data-measure="{measure}"][data-period="{MONTH}"]')

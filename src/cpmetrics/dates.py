@@ -7,6 +7,7 @@ way is an error, not a guess, unless the order is given.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
@@ -113,3 +114,12 @@ def parse_date(text: pl.Expr, order: DateOrder | None) -> pl.Expr:
     elif order == "mdy":
         candidates.append(_iso(numeric.struct["3"], numeric.struct["1"], numeric.struct["2"]))
     return pl.coalesce(candidates)
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """``day`` plus calendar months, at the month's end where the day is past it (31 August +
+    6 months: 28 or 29 February), as polars' offset_by."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))

@@ -12,6 +12,7 @@ from cpmetrics import coverage
 from cpmetrics import records as r
 from cpmetrics import schema as s
 from cpmetrics.breakdowns import age_in_years
+from cpmetrics.dates import months_after
 from cpmetrics.errors import UsageError
 from cpmetrics.measures import BY_ID
 from cpmetrics.periods import Period
@@ -161,12 +162,12 @@ def _review_story(rows: pl.DataFrame, by: dt.date) -> pl.Series:
     date, and the first one missed (D6, docs/measures.md)."""
     stories = []
     for start, held in zip(rows[s.START_DATE], rows[s.REVIEW_LIST].to_list(), strict=True):
-        due, parts, missed = add_months(start, 3), [], ""
+        due, parts, missed = months_after(start, 3), [], ""
         for day in sorted(d for d in held or [] if start < d <= by):
             parts.append(f"{day} (due {due})")
             if day > due and not missed:
                 missed = f"the review due {due} was held on {day}"
-            due = add_months(day, 6)
+            due = months_after(day, 6)
         if not missed and due < by:
             missed = f"the review due {due} was not held by {by}"
         stories.append(
@@ -195,15 +196,6 @@ def _visit_story(rows: pl.DataFrame, facts: pl.DataFrame, by: dt.date) -> pl.Ser
         )
         .alias("_story")
     ).to_series()
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus calendar months, at the month's end where the day is past it (31 August +
-    6 months: 28 or 29 February), as polars' offset_by."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 def _duration(start: pl.Expr, day: pl.Expr) -> pl.Expr:

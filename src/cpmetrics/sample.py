@@ -12,6 +12,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from cpmetrics.dates import months_after
+
 EPOCH = dt.date(1970, 1, 1)
 CATEGORIES = np.array(["NEG", "EMO", "PHY", "SAB", "MUL"])
 CATEGORY_SHARE = np.array([0.47, 0.36, 0.07, 0.04, 0.06])
@@ -155,3 +157,52 @@ def _plan_lengths(rng: np.random.Generator, n: int) -> np.ndarray:
 def scale_for(plans: int, years: float) -> float:
     """The ``scale`` that gives about ``plans`` plans over ``years`` years."""
     return max(plans / (PLANS_PER_YEAR_AT_SCALE_1 * years), 0.01)
+
+
+def practice_records(
+    plans: pl.DataFrame, seed: int = 2018, *, extract_date: dt.date = dt.date(2019, 12, 31)
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Review conferences and visits for the plans (``generate``'s), as a case system would
+    export them (child id and date; no plan id): mostly in time, some late, some missed, a few
+    visits where the child was not seen, seen alone recorded at most visits.
+
+    Reviews: the first about 3 months after the start, then about every 6; visits: about every
+    10 working days (a gap of 7 to 13 days), now and then 2 to 4 weeks."""
+    rng = np.random.default_rng(seed + 1)
+    reviews: list[tuple[str, dt.date]] = []
+    visits: list[tuple[str, dt.date, str, str]] = []
+    dates = plans.select(
+        pl.col("child_id").cast(pl.String),
+        *(pl.col(c).cast(pl.String).str.to_date() for c in ("start_date", "end_date")),
+    )
+    for child, first, end in dates.iter_rows():
+        last = end or extract_date
+        # Reviews: early by 0-20 days, or (1 in 12) late by 1-30 days.
+        due = months_after(first, 3)
+        while due <= last:
+            shift = int(rng.integers(1, 31)) if rng.random() < 1 / 12 else -int(rng.integers(0, 21))
+            held = due + dt.timedelta(days=shift)
+            if first < held <= min(last, extract_date):
+                reviews.append((child, held))
+            due = months_after(held, 6)
+        day = first + dt.timedelta(days=int(rng.integers(0, 6)))
+        while day < last:
+            seen = "N" if rng.random() < 0.03 else "Y"
+            alone = rng.choice(["Y", "N", ""], p=[0.6, 0.3, 0.1]) if seen == "Y" else ""
+            visits.append((child, day, seen, str(alone)))
+            late = rng.random() < 0.08
+            day += dt.timedelta(days=int(rng.integers(15, 29) if late else rng.integers(7, 14)))
+    review_frame = pl.DataFrame(
+        reviews, schema={"child_id": pl.String, "review_date": pl.Date}, orient="row"
+    )
+    visit_frame = pl.DataFrame(
+        visits,
+        schema={
+            "child_id": pl.String,
+            "visit_date": pl.Date,
+            "child_seen": pl.String,
+            "seen_alone": pl.String,
+        },
+        orient="row",
+    )
+    return review_frame.sort("review_date", "child_id"), visit_frame.sort("visit_date", "child_id")

@@ -29,12 +29,21 @@ def sample(
     last_day: Annotated[
         str, typer.Option("--to", help="The extract date (open plans have no end).")
     ] = "2019-12-31",
+    reviews: Annotated[
+        Path | None,
+        typer.Option("--reviews", help="Also write review conferences of the plans (CSV)."),
+    ] = None,
+    visits: Annotated[
+        Path | None,
+        typer.Option("--visits", help="Also write visits to the children on a plan (CSV)."),
+    ] = None,
 ) -> None:
-    """Write a realistic synthetic plan extract (no real child's data).
+    """Write a realistic synthetic plan extract (no real child's data), and if asked its
+    review conferences and visits as a case system exports them.
 
     Example: cpmetrics sample --seed 2018 --out sample_data/cp_plans.csv
     """
-    from cpmetrics.sample import generate, scale_for
+    from cpmetrics.sample import generate, practice_records, scale_for
 
     start = parse_date(first_day, "--from")
     end = parse_date(last_day, "--to")
@@ -48,6 +57,17 @@ def sample(
     except OSError as exc:
         raise UsageError(f"{out}: cannot write ({exc.strerror or exc})") from None
     say(f"wrote {frame.height:,} plans for {frame['child_id'].n_unique():,} children to {out}")
+    if reviews is None and visits is None:
+        return
+    review_rows, visit_rows = practice_records(frame, seed, extract_date=end)
+    for path, rows, noun in ((reviews, review_rows, "reviews"), (visits, visit_rows, "visits")):
+        if path is None:
+            continue
+        try:
+            rows.write_csv(path)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        say(f"wrote {rows.height:,} {noun} to {path}")
 
 
 @handle_errors
