@@ -150,3 +150,25 @@ def test_output_that_cannot_be_written_is_an_error_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1, result.output
     assert "No space left" in result.stderr and "internal error" not in result.stderr
+
+
+def test_overdue_visits_are_the_children_not_visited_in_time() -> None:
+    """On the bundled sample at a month end, the children `overdue` lists with a visit overdue
+    are exactly those in visits_in_time_pct's denominator and not its numerator: a visit
+    under an earlier plan does not make a new plan's child overdue before it is due one."""
+    from cpmetrics.engine import Options
+    from cpmetrics.lists import overdue
+    from cpmetrics.records import plan_facts
+
+    root = Path(__file__).resolve().parents[1] / "sample_data"
+    loaded = load_plans(
+        root / "cp_plans.csv", extract_date=dt.date(2019, 12, 31), visits=root / "cp_visits.csv"
+    )
+    facts = plan_facts(loaded.plans, loaded.timeline, Options())
+    for month in ("2018-10", "2019-03"):
+        period = parse_month(month)
+        table = compute_periods(loaded, [period]).table
+        row = table.filter(table["measure"] == "visits_in_time_pct").row(0, named=True)
+        listed = overdue(facts, period.end)
+        late = listed.filter(listed["what"] == "visit")
+        assert late.height == row["denominator"] - row["numerator"], month

@@ -372,14 +372,16 @@ def _reviews_due(current: pl.DataFrame, on: dt.date) -> pl.DataFrame:
 
 
 def _visits_due(current: pl.DataFrame, facts: pl.DataFrame, on: dt.date) -> pl.DataFrame:
-    """Each child's last visit by the day (on any of its plans) and when the next is due; with
-    none, the day before its plan was first due one."""
+    """Each child's last visit by the day (on any of its plans) and when the next is due: its
+    due date, or, if later, the day before its current plan was first due a visit."""
     return _listed(
         current.filter(pl.col(s.VISIT_FROM).is_not_null()).join(
             r.last_visits(facts, on), on=s.CHILD_KEY, how="left"
         ),
         "visit",
-        pl.coalesce("next_due", pl.col(s.VISIT_FROM).dt.offset_by("-1d")),
+        # Not overdue before the plan is first due a visit (as the measure: a visit under an
+        # earlier plan does not make a new plan's child overdue from its first day).
+        pl.max_horizontal("next_due", pl.col(s.VISIT_FROM).dt.offset_by("-1d")),
     )
 
 
