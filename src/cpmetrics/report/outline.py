@@ -158,7 +158,7 @@ def _measure(m: MeasureReport, suppressed: bool) -> list[Block]:
         return [*blocks, Para("No figures for this measure.")]
     latest = m.latest
     figure = figure_in_words(latest, m.unit)
-    if m.families is not None:
+    if m.families:  # (none behind the figure: nothing to say)
         families = published_count(m.families, suppressed)
         figure += f", in {counted(families, 'families')}"
     blocks.append(Para(figure, lead=f"{month_text(latest.period_start)}: "))
