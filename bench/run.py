@@ -111,7 +111,9 @@ def best_of(
 
 
 def command_seconds(argv: list[str]) -> dict[str, Any]:
-    return {"seconds": _timed(argv, " ".join(argv[:2]))[0]}
+    # Away from the project's cpmetrics.toml: the plans alone, not the sample's visits too.
+    DATA.mkdir(exist_ok=True)
+    return {"seconds": _timed(argv, " ".join(argv[:2]), cwd=DATA)[0]}
 
 
 def drivers(path: Path, repeat: int) -> None:
