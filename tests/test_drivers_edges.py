@@ -135,7 +135,7 @@ def test_explain_on_undefined_and_empty_measures_and_the_repeat_rule(tmp_path: P
     )
     base = (path, "--month", "2018-10", "--extract-date", "2018-12-31")
     undefined = run("explain", "families_on_plan", *base)
-    assert undefined.exit_code == 2 and "no family_id" in undefined.stderr
+    assert undefined.exit_code == 2 and "needs a family id column" in undefined.stderr
     empty = run("explain", "ceased_2y_plus_pct", *base, "-f", "csv")
     assert "ceased_2y_plus_pct, 2018-10: 0 of 0" in empty.stderr
     count = run("explain", "repeat_plan_pct", *base, "--repeat-rule", "count", "-f", "csv")

@@ -14,7 +14,7 @@ from cpmetrics import schema as s
 from cpmetrics.breakdowns import age_in_years
 from cpmetrics.dates import months_after
 from cpmetrics.errors import UsageError
-from cpmetrics.measures import BY_ID
+from cpmetrics.measures import BY_ID, not_defined
 from cpmetrics.periods import Period
 
 WATCHLIST_COLUMNS = (
@@ -128,9 +128,7 @@ def explain(
     if measure not in r.MEASURE_RECORDS:
         raise UsageError(f"no measure '{measure}'; measures: {', '.join(r.MEASURE_RECORDS)}")
     if BY_ID[measure].needs and not s.defined(facts, BY_ID[measure].needs):
-        raise UsageError(
-            f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
-        )
+        raise UsageError(not_defined(measure))
     since = coverage.known_from(facts).get(measure)
     if since is not None and period.end < since:
         raise UsageError(

@@ -245,3 +245,20 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
+
+# What a measure's ``needs`` is, said where a user can act on it.
+NEEDS_SAID = {
+    "family_id": "a family id column",
+    "review_dates": "review dates (a census return's, a review_dates column, or --reviews FILE)",
+    "latest_review": "Annex A's 'Date of latest review conference' column",
+    "visits": "visit records (--visits FILE, or Annex A's 'Date of the Last Statutory Visit')",
+    "seen_alone": "visits recording whether the child was seen alone (--visits FILE)",
+    "start_reason": "a start reason column",
+    "end_reason": "an end reason column",
+}
+
+
+def not_defined(measure: str) -> str:
+    """Why ``measure`` has no figure for an extract that lacks what it needs."""
+    needs = BY_ID[measure].needs
+    return f"{measure} is not defined for this extract: it needs {NEEDS_SAID.get(needs, needs)}"

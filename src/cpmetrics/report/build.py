@@ -640,7 +640,7 @@ def measure_trend(
 ) -> tuple[MeasureReport, list[str]]:
     """One measure month by month over ``whole`` (targets, comparators, publication mode as
     in the report), and the alarms."""
-    from cpmetrics.measures import BY_ID
+    from cpmetrics.measures import BY_ID, not_defined
     from cpmetrics.runner import load_checked
 
     if measure not in BY_ID:
@@ -650,7 +650,5 @@ def measure_trend(
     found = measure_reports(trend, comparison=request.comparison)
     chosen = next((m for m in found if m.measure == measure), None)
     if chosen is None:
-        raise UsageError(
-            f"{measure} is not defined for this extract: it has no {BY_ID[measure].needs}"
-        )
+        raise UsageError(not_defined(measure))
     return chosen, alarms
