@@ -18,7 +18,7 @@ from cpmetrics.commands.common import (
     destination,
     handle_errors,
     say,
-    settings_for,
+    settings_from,
     write_workbook,
 )
 from cpmetrics.errors import ExitCode
@@ -46,9 +46,7 @@ def validate(
     """
     from cpmetrics.runner import load, write_findings
 
-    request = settings_for(
-        input, config, extract_date, dates, sheet, reviews=reviews, visits=visits
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     loaded = load(request)
     if chosen is Format.xlsx:

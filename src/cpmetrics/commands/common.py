@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
@@ -217,6 +217,36 @@ def settings_for(
         date_order=dates,
         sheet=sheet,
         **measure_options,
+    )
+
+
+# A command's parameter -> the setting it gives (CommandSettings.resolve's keyword).
+_MEASURE_OPTIONS = {
+    "population": "population",
+    "repeat_rule": "repeat_rule",
+    "repeat_within": "repeat_within",
+    "duration_days": "duration_days",
+    "la": "la",
+    "reference": "reference",
+    "max_excluded": "max_excluded_pct",
+    "reviews": "reviews",
+    "visits": "visits",
+    "visit_interval": "visit_interval",
+}
+
+
+def settings_from(options: Mapping[str, Any]) -> "CommandSettings":
+    """``settings_for`` from a command's parameters by name (its ``locals()`` before it does
+    anything else): each command takes a different subset of the shared options, and this
+    passes on those it has, so the list is written once rather than in every command."""
+    measure = {to: options[name] for name, to in _MEASURE_OPTIONS.items() if name in options}
+    return settings_for(
+        options.get("input"),
+        options.get("config"),
+        options.get("extract_date"),
+        options.get("dates"),
+        options.get("sheet"),
+        **measure,
     )
 
 

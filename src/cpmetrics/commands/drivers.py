@@ -36,7 +36,7 @@ from cpmetrics.commands.common import (
     parse_date,
     period_from,
     say,
-    settings_for,
+    settings_from,
     write_out,
 )
 from cpmetrics.errors import UsageError
@@ -84,20 +84,7 @@ def breakdown(
     from cpmetrics.runner import run_breakdown
 
     period = period_from(month, quarter, year, start, end, ytd, rolling)
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
     table, title, alarms = run_breakdown(
@@ -166,20 +153,7 @@ def watchlist(
         raise UsageError("give --months or --reaching 2y, not both")
     if within is not None and reaching is None:
         raise UsageError("--within goes with --reaching 2y")
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     table, title, alarms = run_watchlist(
         request,
@@ -237,20 +211,7 @@ def explain(
     from cpmetrics.runner import run_explain
 
     period = period_from(month, quarter, year, start, end, ytd, rolling)
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     notify = None if quiet else say
     table, title, alarms = run_explain(request, measure, period, strict=strict, notify=notify)
@@ -288,17 +249,7 @@ def overdue(
     """
     from cpmetrics.runner import run_overdue
 
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     table, title, alarms = run_overdue(
         request,

@@ -36,7 +36,7 @@ from cpmetrics.commands.common import (
     handle_errors,
     period_from,
     say,
-    settings_for,
+    settings_from,
     write_out,
     write_workbook,
 )
@@ -83,23 +83,7 @@ def compute(
     from cpmetrics.runner import run_compute
 
     chosen_period = period_from(month, quarter, year, start, end, ytd, rolling)
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        population=population,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        la=la,
-        reference=reference,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     result, title, alarms = run_compute(
         request,
@@ -163,23 +147,7 @@ def trend(
         if wants_latest(end)
         else trend_range(start, end)
     )
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        population=population,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        la=la,
-        reference=reference,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     chosen = choose_format(fmt, output)
     if wide and chosen is Format.table:
         raise UsageError("--wide is for --format csv or json; the table is already wide")

@@ -31,7 +31,7 @@ from cpmetrics.commands.common import (
     exit_on_alarms,
     handle_errors,
     say,
-    settings_for,
+    settings_from,
 )
 from cpmetrics.errors import UsageError
 
@@ -146,23 +146,7 @@ def report(
     writer = writer_for(out)  # before the extract is read: a wrong suffix costs nothing
     chosen = period_from(month, None, None, None, None)
     first = _month(start, "--from") if start else None
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        population=population,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        la=la,
-        reference=reference,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     notify = None if quiet else say
     built = build(request, chosen, start=first, publish=suppress, strict=strict, notify=notify)
     _write(
@@ -219,23 +203,7 @@ def chart(
         if wants_latest(end)
         else report_span(_month(end, "--to"), first)
     )
-    request = settings_for(
-        input,
-        config,
-        extract_date,
-        dates,
-        sheet,
-        population=population,
-        repeat_rule=repeat_rule,
-        repeat_within=repeat_within,
-        duration_days=duration_days,
-        la=la,
-        reference=reference,
-        max_excluded_pct=max_excluded,
-        reviews=reviews,
-        visits=visits,
-        visit_interval=visit_interval,
-    )
+    request = settings_from(locals())
     notify = None if quiet else say
     found, alarms = measure_trend(
         request, measure, whole, publish=suppress, strict=strict, notify=notify
